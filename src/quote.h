@@ -1,0 +1,23 @@
+/*
+ * quote.h - the new part of a reply, without quoted history.
+ *
+ * Cuts what mail clients append when replying or forwarding inline:
+ * "On ... wrote:" in the languages clients send (Am ... schrieb,
+ * Le ... a écrit, El ... escribió, ...), Outlook's
+ * "-----Original Message-----" and "From:/Sent:/To:/Subject:" blocks in
+ * their localised forms (Von:/Gesendet:, De:/Envoyé:, ...), the
+ * underscore rule Outlook puts above them, and runs of "> " lines.
+ * Quoted lines interleaved with new text (inline answers) keep the new
+ * text.  No I/O.
+ */
+#ifndef MT_QUOTE_H
+#define MT_QUOTE_H
+
+#include <glib.h>
+
+/* The new text of a message body (UTF-8), trimmed.  When stripping
+ * would leave nothing (a bare forward, a message that is all quote),
+ * the whole text is returned.  The caller frees the result. */
+char *quote_strip(const char *text);
+
+#endif

@@ -1,0 +1,152 @@
+/*
+ * store.h - the store interface: tickets, messages, raw bytes, source
+ * positions and events in one database.
+ *
+ * store-sqlite.c implements it; no SQLite type appears here, so that a
+ * PostgreSQL backend (DESIGN 11) is another file, not a rewrite.  The
+ * caller brackets a batch of messages in store_begin()/store_commit()
+ * and each message in a savepoint, so that one bad message rolls back
+ * alone and a batch costs one fsync.  Nothing here prints.
+ *
+ * Results marked "the caller frees" belong to the caller; every
+ * argument is borrowed.  Every function returns ST_OK, or ST_IOERR for
+ * a database failure (ST_TEMPFAIL when the database is busy), with the
+ * message in error.
+ */
+#ifndef MT_STORE_H
+#define MT_STORE_H
+
+#include <glib.h>
+#include <stdbool.h>
+
+#include "message.h"
+#include "status.h"
+#include "ticket.h"
+
+typedef struct Store Store;
+
+typedef enum {
+    STORE_READ_ONLY = 0,
+    STORE_READ_WRITE, /* creates the file and its directory if missing */
+} StoreMode;
+
+/* Open (and migrate to the current schema version) the store at path.
+ * A read-only open of a missing file fails with ST_IOERR. */
+Status store_open(const char *path, StoreMode mode, Store **store_out,
+                  GError **error);
+void store_close(Store *store);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(Store, store_close)
+
+/* The schema version the store is at (for `mailtriage version`). */
+int store_schema_version(Store *store);
+
+/* Transactions: one per batch.  Savepoints nest inside for one message
+ * each; store_savepoint_rollback() undoes only that message. */
+Status store_begin(Store *store, GError **error);
+Status store_commit(Store *store, GError **error);
+void store_rollback(Store *store);
+Status store_savepoint(Store *store, GError **error);
+Status store_savepoint_release(Store *store, GError **error);
+void store_savepoint_rollback(Store *store);
+
+/* --- Source positions (DESIGN 2) -------------------------------------
+ * A source is named like "maildir:/srv/mail" or "imap:support/INBOX";
+ * pos is the driver's position ("1700000001.M1P1", "uv=5:uid=101",
+ * "offset=1234").  A position is recorded in the same transaction as
+ * the message it brought. */
+Status store_source_pos_seen(Store *store, const char *source,
+                             const char *pos, bool *seen_out,
+                             GError **error);
+Status store_source_pos_add(Store *store, const char *source,
+                            const char *pos, gint64 message_row,
+                            GError **error);
+
+/* --- Messages ------------------------------------------------------- */
+
+/* The stored message with that Message-ID (when message_id is not
+ * NULL) or else with that sha256 of its raw bytes; *row_out and
+ * *ticket_out are 0 when there is none. */
+Status store_message_find(Store *store, const char *message_id,
+                          const char *sha256, gint64 *row_out,
+                          gint64 *ticket_out, GError **error);
+
+/* How a message is filed on its ticket. */
+typedef struct {
+    gint64 ticket_id;
+    Direction direction;
+    Role role;
+    MessageKind kind;     /* may differ from msg->kind (duplicate) */
+    bool is_verified;
+    gint64 received_at;   /* when it reached our system */
+    const char *source;   /* source name; NULL for none */
+} MessageFiling;
+
+/* Store msg (raw bytes byte for byte, parsed fields, attachment names
+ * and sizes) on a ticket.  *row_out receives its id. */
+Status store_message_add(Store *store, const Message *msg,
+                         const MessageFiling *filing, gint64 *row_out,
+                         GError **error);
+
+/* The raw bytes of message row id; ST_DATAERR when there is no such
+ * message.  The caller unrefs *raw_out. */
+Status store_message_raw(Store *store, gint64 id, GBytes **raw_out,
+                         GError **error);
+
+/* The ticket that owns a Thread-Index conversation root (22 bytes), via
+ * any of its messages; 0 when none. */
+Status store_ticket_by_thread_index(Store *store, GBytes *root,
+                                    gint64 *ticket_out, GError **error);
+
+/* Newest ticket of from_email with that normalised subject, not
+ * resolved, closed or spam, created at or after since; 0 when none. */
+Status store_ticket_by_subject(Store *store, const char *from_email,
+                               const char *normalized_subject,
+                               gint64 since, gint64 *ticket_out,
+                               GError **error);
+
+/* --- Tickets -------------------------------------------------------- */
+
+/* Insert ticket (id ignored) with the next number, which is at least
+ * ticket_start; *id_out receives it.  Fields, messages and events of
+ * the struct are ignored. */
+Status store_ticket_create(Store *store, const Ticket *ticket,
+                           gint64 ticket_start, gint64 *id_out,
+                           GError **error);
+
+/* Write back every scalar field of ticket (status, category, priority,
+ * team, assignee, customer, times, escalation, rating, link). */
+Status store_ticket_update(Store *store, const Ticket *ticket,
+                           GError **error);
+
+/* Ticket id, with its messages and events when with_history; *ticket_out
+ * is NULL when there is no such ticket.  The caller frees it. */
+Status store_ticket_get(Store *store, gint64 id, bool with_history,
+                        Ticket **ticket_out, GError **error);
+
+typedef struct {
+    int status; /* a TicketStatus, or -1 for any */
+    gint64 limit; /* 0: no limit */
+} TicketFilter;
+
+/* Tickets matching filter, without history, by id; the caller unrefs
+ * the array (it frees the tickets). */
+Status store_ticket_list(Store *store, const TicketFilter *filter,
+                         GPtrArray **tickets_out, GError **error);
+
+Status store_ticket_set_field(Store *store, gint64 ticket,
+                              const char *name, const char *value,
+                              GError **error);
+
+/* Participants: everyone who wrote or was addressed on a ticket. */
+Status store_participant_add(Store *store, gint64 ticket,
+                             const char *email, const char *name,
+                             Role role, GError **error);
+Status store_participant_has(Store *store, gint64 ticket,
+                             const char *email, bool *has_out,
+                             GError **error);
+
+Status store_event_add(Store *store, gint64 ticket, gint64 at,
+                       const char *kind, const char *detail,
+                       GError **error);
+
+#endif

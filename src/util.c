@@ -1,0 +1,150 @@
+/*
+ * util.c - file, hashing and time helpers shared by all modules.
+ */
+#include "config.h"
+
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "message.h"
+
+void
+util_sha256_hex(const void *data, gsize len, char out[65])
+{
+    g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
+
+    g_checksum_update(sum, data, len);
+    g_strlcpy(out, g_checksum_get_string(sum), 65);
+}
+
+Status
+util_write_file_atomic(const char *path, const void *data, gsize len,
+                       GError **error)
+{
+    g_autofree char *tmp = g_strdup_printf("%s.tmp.%d", path, (int)getpid());
+    mt_autofd int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+                            0644);
+    const char *p = data;
+
+    if (fd < 0)
+        return status_set(error, ST_IOERR, "cannot create '%s': %s", tmp,
+                          g_strerror(errno));
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            int saved = errno;
+
+            unlink(tmp);
+            return status_set(error, ST_IOERR, "cannot write '%s': %s",
+                              tmp, g_strerror(saved));
+        }
+        p += n;
+        len -= (gsize)n;
+    }
+    if (fsync(fd) != 0 || rename(tmp, path) != 0) {
+        int saved = errno;
+
+        unlink(tmp);
+        return status_set(error, ST_IOERR, "cannot write '%s': %s", path,
+                          g_strerror(saved));
+    }
+    return ST_OK;
+}
+
+Status
+util_read_file(const char *path, GBytes **bytes_out, GError **error)
+{
+    g_autoptr(GError) local = NULL;
+    g_autoptr(GMappedFile) map = g_mapped_file_new(path, FALSE, &local);
+
+    if (map == NULL)
+        return status_set(error, ST_IOERR, "cannot read '%s': %s", path,
+                          local->message);
+    /* Copy: the mapping would pin the file and break on truncation. */
+    *bytes_out = g_bytes_new(g_mapped_file_get_contents(map),
+                             g_mapped_file_get_length(map));
+    return ST_OK;
+}
+
+char *
+util_time_iso(gint64 t)
+{
+    g_autoptr(GDateTime) dt = NULL;
+
+    if (t == MESSAGE_NO_TIME)
+        return NULL;
+    dt = g_date_time_new_from_unix_utc(t);
+    if (dt == NULL)
+        return NULL;
+    return g_date_time_format(dt, "%Y-%m-%dT%H:%M:%SZ");
+}
+
+bool
+util_time_parse(const char *text, gint64 *t_out)
+{
+    g_autoptr(GDateTime) dt = NULL;
+    g_autoptr(GTimeZone) utc = g_time_zone_new_utc();
+    int y, mo, d, h = 0, mi = 0, s = 0;
+    char tail[8] = "";
+
+    if (text == NULL)
+        return false;
+    if (text[0] == '@') {
+        char *end = NULL;
+        gint64 v = g_ascii_strtoll(text + 1, &end, 10);
+
+        if (end == text + 1 || *end != '\0')
+            return false;
+        *t_out = v;
+        return true;
+    }
+    dt = g_date_time_new_from_iso8601(text, utc);
+    if (dt != NULL) {
+        *t_out = g_date_time_to_unix(dt);
+        return true;
+    }
+    if (sscanf(text, "%4d-%2d-%2d %2d:%2d:%2d%7s", &y, &mo, &d, &h, &mi, &s,
+               tail) < 3 &&
+        sscanf(text, "%4d-%2d-%2d%7s", &y, &mo, &d, tail) < 3)
+        return false;
+    if (tail[0] != '\0')
+        return false;
+    dt = g_date_time_new_utc(y, mo, d, h, mi, s);
+    if (dt == NULL)
+        return false;
+    *t_out = g_date_time_to_unix(dt);
+    return true;
+}
+
+char *
+util_email_normalize(const char *email)
+{
+    g_autofree char *copy = g_strstrip(g_strdup(email != NULL ? email : ""));
+    char *p = copy;
+    gsize len;
+
+    if (*p == '<')
+        p++;
+    len = strlen(p);
+    if (len > 0 && p[len - 1] == '>')
+        p[len - 1] = '\0';
+    return g_ascii_strdown(p, -1);
+}
+
+bool
+util_strv_contains_ci(const char *const *list, const char *s)
+{
+    if (list == NULL || s == NULL)
+        return false;
+    for (; *list != NULL; list++)
+        if (g_ascii_strcasecmp(*list, s) == 0)
+            return true;
+    return false;
+}
