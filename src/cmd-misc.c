@@ -1,1 +1,96 @@
+/*
+ * cmd-misc.c - version, run, and the option and output helpers every
+ * command shares.
+ */
 #include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "process.h"
+
+Status
+cmd_parse_options(int *argc, char ***argv, const char *usage,
+                  const char *summary, const GOptionEntry *entries,
+                  bool *help_shown_out, GError **error)
+{
+    g_autofree char *param = g_strdup_printf("%s %s", (*argv)[0], usage);
+    g_autoptr(GOptionContext) oc = g_option_context_new(param);
+    g_autoptr(GError) local = NULL;
+
+    *help_shown_out = false;
+    g_option_context_set_help_enabled(oc, FALSE);
+    g_option_context_set_summary(oc, summary);
+    if (entries != NULL)
+        g_option_context_add_main_entries(oc, entries, NULL);
+    for (int i = 1; i < *argc; i++)
+        if (strcmp((*argv)[i], "--help") == 0 ||
+            strcmp((*argv)[i], "-h") == 0) {
+            g_autofree char *help = g_option_context_get_help(oc, TRUE,
+                                                              NULL);
+
+            fputs(help, stdout);
+            *help_shown_out = true;
+            return ST_OK;
+        }
+    if (!g_option_context_parse(oc, argc, argv, &local))
+        return status_set(error, ST_USAGE, "%s: %s", (*argv)[0],
+                          local->message);
+    return ST_OK;
+}
+
+void
+cmd_print(const char *text)
+{
+    fputs(text, stdout);
+}
+
+Status
+cmd_version(Ctx *ctx, int argc, char **argv, GError **error)
+{
+    printf("mailtriage %s\n", PACKAGE_VERSION);
+    return ST_OK;
+}
+
+/* The whole timer job.  For now: every configured source; the SLA pass
+ * and the outbox join it in their issues. */
+Status
+cmd_run(Ctx *ctx, int argc, char **argv, GError **error)
+{
+    bool help_shown = false;
+    g_autoptr(Processor) proc = NULL;
+    guint failed = 0;
+    Status st, worst = ST_OK;
+
+    if ((st = cmd_parse_options(&argc, &argv, "",
+                                "Fetch every configured [source] and "
+                                "process the new mail.",
+                                NULL, &help_shown, error)) != ST_OK ||
+        help_shown)
+        return st;
+    if (ctx->cfg->sources->len == 0)
+        return status_set(error, ST_CONFIG,
+                          "run: no [source NAME] configured (%s); to "
+                          "process a Maildir once, use 'mailtriage ingest "
+                          "DIR'",
+                          ctx->cfg->path != NULL ? ctx->cfg->path
+                                                 : "built-in defaults");
+    proc = processor_new(ctx->cfg, ctx->store, ctx_now(ctx));
+    for (guint i = 0; i < ctx->cfg->sources->len; i++) {
+        const SourceConf *sc = g_ptr_array_index(ctx->cfg->sources, i);
+        g_autoptr(GError) local = NULL;
+
+        st = cmd_ingest_source(ctx, proc, sc->name, sc->url, sc->after,
+                               &failed, &local);
+        if (st != ST_OK) {
+            g_warning("source '%s': %s", sc->name, local->message);
+            if (worst == ST_OK)
+                worst = st;
+            if (error != NULL && *error == NULL)
+                *error = g_steal_pointer(&local);
+        }
+    }
+    cmd_log_summary("run", proc, failed);
+    return worst;
+}

@@ -1,1 +1,433 @@
+/*
+ * cmd-ticket.c - `ticket list`, `ticket show ID`, `ticket set ID K=V`.
+ *
+ * The JSON shapes are the contract of DESIGN 9: fields are added, never
+ * renamed or removed.
+ */
 #include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "json.h"
+#include "util.h"
+
+static void
+write_nullable_string(JsonWriter *w, const char *key, const char *value)
+{
+    json_kv_string(w, key, value);
+}
+
+static void
+write_ticket_fields(JsonWriter *w, const Ticket *t, const char *prefix)
+{
+    g_autofree char *tag = ticket_tag(t->id, prefix);
+    GHashTableIter iter;
+    gpointer k, v;
+    g_autoptr(GList) keys = NULL;
+
+    json_kv_int(w, "id", t->id);
+    json_kv_string(w, "tag", tag);
+    json_kv_string(w, "subject", t->subject);
+    json_kv_string(w, "status", ticket_status_name(t->status));
+    write_nullable_string(w, "category", t->category);
+    json_kv_string(w, "priority", ticket_priority_name(t->priority));
+    write_nullable_string(w, "team", t->team);
+    write_nullable_string(w, "assignee", t->assignee);
+    json_key(w, "customer");
+    json_begin_object(w);
+    json_kv_string(w, "name", t->customer_name);
+    json_kv_string(w, "email", t->customer_email);
+    json_end_object(w);
+    write_nullable_string(w, "mailbox", t->mailbox);
+    json_kv_time(w, "created_at", t->created_at);
+    json_kv_time(w, "updated_at", t->updated_at);
+    json_kv_time(w, "first_response_at", t->first_response_at);
+    json_kv_time(w, "resolved_at", t->resolved_at);
+    json_kv_time(w, "due_at", t->due_at);
+    json_kv_int(w, "escalation_level", t->escalation_level);
+    json_key(w, "rating");
+    if (t->rating_score > 0) {
+        json_begin_object(w);
+        json_kv_int(w, "score", t->rating_score);
+        json_kv_string(w, "comment", t->rating_comment);
+        json_end_object(w);
+    } else
+        json_null(w);
+    json_key(w, "linked_ticket");
+    if (t->linked_ticket != 0)
+        json_int(w, t->linked_ticket);
+    else
+        json_null(w);
+    json_key(w, "fields");
+    json_begin_object(w);
+    g_hash_table_iter_init(&iter, t->fields);
+    while (g_hash_table_iter_next(&iter, &k, &v))
+        keys = g_list_prepend(keys, k);
+    keys = g_list_sort(keys, (GCompareFunc)strcmp);
+    for (GList *l = keys; l != NULL; l = l->next)
+        json_kv_string(w, l->data, g_hash_table_lookup(t->fields, l->data));
+    json_end_object(w);
+}
+
+static void
+write_message(JsonWriter *w, const StoredMessage *m)
+{
+    json_begin_object(w);
+    json_kv_int(w, "id", m->id);
+    json_kv_string(w, "message_id", m->message_id);
+    json_kv_string(w, "direction", direction_name(m->direction));
+    json_kv_string(w, "role", role_name(m->role));
+    json_kv_string(w, "kind", message_kind_name(m->kind));
+    json_kv_bool(w, "verified", m->is_verified);
+    json_kv_string(w, "from", m->from);
+    json_kv_string(w, "to", m->to);
+    json_kv_string(w, "cc", m->cc);
+    json_kv_string(w, "subject", m->subject);
+    json_kv_time(w, "date", m->date);
+    json_kv_time(w, "received_at", m->received_at);
+    json_kv_string(w, "source", m->source);
+    json_kv_string(w, "text", m->text);
+    json_kv_string(w, "reply_text", m->reply_text);
+    json_key(w, "attachments");
+    json_begin_array(w);
+    for (guint i = 0; m->attachments != NULL && i < m->attachments->len;
+         i++) {
+        const StoredAttachment *a = g_ptr_array_index(m->attachments, i);
+
+        json_begin_object(w);
+        json_kv_string(w, "filename", a->filename);
+        json_kv_string(w, "content_type", a->content_type);
+        json_kv_int(w, "size", a->size);
+        json_end_object(w);
+    }
+    json_end_array(w);
+    json_key(w, "problems");
+    json_begin_array(w);
+    if (m->problems != NULL) {
+        g_auto(GStrv) lines = g_strsplit(m->problems, "\n", -1);
+
+        for (char **l = lines; *l != NULL; l++)
+            if (**l != '\0')
+                json_string(w, *l);
+    }
+    json_end_array(w);
+    json_end_object(w);
+}
+
+static Status
+ticket_list(Ctx *ctx, int argc, char **argv, GError **error)
+{
+    gboolean as_json = FALSE;
+    char *status_name = NULL;
+    gint64 limit = 0;
+    const GOptionEntry entries[] = {
+        { "json", 0, 0, G_OPTION_ARG_NONE, &as_json, "JSON output", NULL },
+        { "status", 0, 0, G_OPTION_ARG_STRING, &status_name,
+          "only tickets with this status", "S" },
+        { "limit", 0, 0, G_OPTION_ARG_INT64, &limit, "at most N", "N" },
+        { NULL },
+    };
+    TicketFilter filter = { .status = -1 };
+    g_autoptr(GPtrArray) tickets = NULL;
+    bool help_shown = false;
+    Status st;
+
+    st = cmd_parse_options(&argc, &argv, "", "List tickets.", entries,
+                           &help_shown, error);
+    if (st != ST_OK || help_shown)
+        goto out;
+    if (status_name != NULL) {
+        TicketStatus s;
+
+        if (!ticket_status_from_name(status_name, &s)) {
+            st = status_set(error, ST_USAGE,
+                            "ticket list: unknown status '%s' (new, open, "
+                            "pending, resolved, closed, spam)",
+                            status_name);
+            goto out;
+        }
+        filter.status = (int)s;
+    }
+    filter.limit = limit;
+    if ((st = store_ticket_list(ctx->store, &filter, &tickets, error)) !=
+        ST_OK)
+        goto out;
+    if (as_json) {
+        g_autoptr(JsonWriter) w = json_writer_new(true);
+        g_autofree char *text = NULL;
+
+        json_begin_array(w);
+        for (guint i = 0; i < tickets->len; i++) {
+            json_begin_object(w);
+            write_ticket_fields(w, g_ptr_array_index(tickets, i),
+                                ctx->cfg->subject_tag);
+            json_end_object(w);
+        }
+        json_end_array(w);
+        text = json_writer_finish(g_steal_pointer(&w));
+        cmd_print(text);
+        goto out;
+    }
+    printf("%-8s %-9s %-7s %-30s %s\n", "TICKET", "STATUS", "PRIO",
+           "CUSTOMER", "SUBJECT");
+    for (guint i = 0; i < tickets->len; i++) {
+        const Ticket *t = g_ptr_array_index(tickets, i);
+
+        printf("%-8" G_GINT64_FORMAT " %-9s %-7s %-30.30s %s\n", t->id,
+               ticket_status_name(t->status),
+               ticket_priority_name(t->priority),
+               t->customer_email != NULL ? t->customer_email : "",
+               t->subject != NULL ? t->subject : "");
+    }
+out:
+    g_free(status_name);
+    return st;
+}
+
+static Status
+parse_ticket_id(const char *text, gint64 *id_out, GError **error)
+{
+    char *end = NULL;
+    const char *p = text;
+
+    if (*p == '#')
+        p++;
+    *id_out = g_ascii_strtoll(p, &end, 10);
+    if (end == p || *end != '\0' || *id_out <= 0)
+        return status_set(error, ST_USAGE, "'%s' is not a ticket number",
+                          text);
+    return ST_OK;
+}
+
+static void
+print_ticket_text(const Ticket *t, const char *prefix)
+{
+    g_autofree char *tag = ticket_tag(t->id, prefix);
+    g_autofree char *created = util_time_iso(t->created_at);
+    g_autofree char *due = util_time_iso(t->due_at);
+
+    printf("%s %s\n", tag, t->subject);
+    printf("status: %s  priority: %s  category: %s  team: %s  assignee: "
+           "%s\n",
+           ticket_status_name(t->status), ticket_priority_name(t->priority),
+           t->category != NULL ? t->category : "-",
+           t->team != NULL ? t->team : "-",
+           t->assignee != NULL ? t->assignee : "-");
+    printf("customer: %s%s%s%s\n",
+           t->customer_name != NULL ? t->customer_name : "",
+           t->customer_name != NULL ? " <" : "", t->customer_email,
+           t->customer_name != NULL ? ">" : "");
+    printf("created: %s  due: %s\n", created, due != NULL ? due : "-");
+    if (t->linked_ticket != 0)
+        printf("linked to: %" G_GINT64_FORMAT "\n", t->linked_ticket);
+    for (guint i = 0; i < t->messages->len; i++) {
+        const StoredMessage *m = g_ptr_array_index(t->messages, i);
+        g_autofree char *at = util_time_iso(m->received_at);
+
+        printf("\n--- message %" G_GINT64_FORMAT " (%s, %s%s) %s\n", m->id,
+               role_name(m->role), message_kind_name(m->kind),
+               m->problems != NULL ? ", parse problems" : "",
+               at != NULL ? at : "");
+        printf("From: %s\nSubject: %s\n", m->from != NULL ? m->from : "",
+               m->subject != NULL ? m->subject : "");
+        for (guint a = 0; a < m->attachments->len; a++) {
+            const StoredAttachment *att = g_ptr_array_index(m->attachments,
+                                                            a);
+
+            printf("Attachment: %s (%s, %" G_GINT64_FORMAT " bytes)\n",
+                   att->filename, att->content_type, att->size);
+        }
+        printf("\n%s\n", m->reply_text != NULL ? m->reply_text : "");
+    }
+    printf("\n--- events\n");
+    for (guint i = 0; i < t->events->len; i++) {
+        const TicketEvent *e = g_ptr_array_index(t->events, i);
+        g_autofree char *at = util_time_iso(e->at);
+
+        printf("%s  %-14s %s\n", at != NULL ? at : "-", e->kind,
+               e->detail != NULL ? e->detail : "");
+    }
+}
+
+static Status
+ticket_show(Ctx *ctx, int argc, char **argv, GError **error)
+{
+    gboolean as_json = FALSE;
+    const GOptionEntry entries[] = {
+        { "json", 0, 0, G_OPTION_ARG_NONE, &as_json, "JSON output", NULL },
+        { NULL },
+    };
+    g_autoptr(Ticket) t = NULL;
+    bool help_shown = false;
+    gint64 id;
+    Status st;
+
+    st = cmd_parse_options(&argc, &argv, "ID",
+                           "Show a ticket with its messages and events.",
+                           entries, &help_shown, error);
+    if (st != ST_OK || help_shown)
+        return st;
+    if (argc != 2)
+        return status_set(error, ST_USAGE,
+                          "usage: mailtriage ticket show ID [--json]");
+    if ((st = parse_ticket_id(argv[1], &id, error)) != ST_OK ||
+        (st = store_ticket_get(ctx->store, id, true, &t, error)) != ST_OK)
+        return st;
+    if (t == NULL)
+        return status_set(error, ST_DATAERR, "ticket show: no ticket %s",
+                          argv[1]);
+    if (as_json) {
+        g_autoptr(JsonWriter) w = json_writer_new(true);
+        g_autofree char *text = NULL;
+
+        json_begin_object(w);
+        write_ticket_fields(w, t, ctx->cfg->subject_tag);
+        json_key(w, "messages");
+        json_begin_array(w);
+        for (guint i = 0; i < t->messages->len; i++)
+            write_message(w, g_ptr_array_index(t->messages, i));
+        json_end_array(w);
+        json_key(w, "events");
+        json_begin_array(w);
+        for (guint i = 0; i < t->events->len; i++) {
+            const TicketEvent *e = g_ptr_array_index(t->events, i);
+
+            json_begin_object(w);
+            json_kv_time(w, "at", e->at);
+            json_kv_string(w, "kind", e->kind);
+            json_kv_string(w, "detail", e->detail);
+            json_end_object(w);
+        }
+        json_end_array(w);
+        json_end_object(w);
+        text = json_writer_finish(g_steal_pointer(&w));
+        cmd_print(text);
+        return ST_OK;
+    }
+    print_ticket_text(t, ctx->cfg->subject_tag);
+    return ST_OK;
+}
+
+/* One KEY=VALUE of `ticket set`; the event says who changed what. */
+static Status
+apply_setting(Ctx *ctx, Ticket *t, const char *kv, GError **error)
+{
+    const char *eq = strchr(kv, '=');
+    g_autofree char *key = NULL;
+    const char *value;
+
+    if (eq == NULL || eq == kv)
+        return status_set(error, ST_USAGE,
+                          "ticket set: '%s' is not KEY=VALUE", kv);
+    key = g_strndup(kv, (gsize)(eq - kv));
+    value = eq + 1;
+    if (strcmp(key, "status") == 0) {
+        TicketStatus s;
+
+        if (!ticket_status_from_name(value, &s))
+            return status_set(error, ST_USAGE,
+                              "ticket set: unknown status '%s'", value);
+        if (s == TICKET_STATUS_RESOLVED || s == TICKET_STATUS_CLOSED)
+            t->resolved_at = ctx_now(ctx);
+        else
+            t->resolved_at = MESSAGE_NO_TIME;
+        t->status = s;
+    } else if (strcmp(key, "priority") == 0) {
+        if (!ticket_priority_from_name(value, &t->priority))
+            return status_set(error, ST_USAGE,
+                              "ticket set: unknown priority '%s' (low, "
+                              "normal, high, urgent)",
+                              value);
+    } else if (strcmp(key, "category") == 0) {
+        g_free(t->category);
+        t->category = *value != '\0' ? g_strdup(value) : NULL;
+    } else if (strcmp(key, "team") == 0) {
+        g_free(t->team);
+        t->team = *value != '\0' ? g_strdup(value) : NULL;
+    } else if (strcmp(key, "assignee") == 0) {
+        g_free(t->assignee);
+        t->assignee = *value != '\0' ? g_strdup(value) : NULL;
+    } else if (g_str_has_prefix(key, "field.") && key[6] != '\0') {
+        return store_ticket_set_field(ctx->store, t->id, key + 6, value,
+                                      error);
+    } else {
+        return status_set(error, ST_USAGE,
+                          "ticket set: unknown key '%s' (status, priority, "
+                          "category, team, assignee, field.NAME)",
+                          key);
+    }
+    return ST_OK;
+}
+
+static Status
+ticket_set(Ctx *ctx, int argc, char **argv, GError **error)
+{
+    g_autoptr(Ticket) t = NULL;
+    bool help_shown = false;
+    gint64 id, now = ctx_now(ctx);
+    Status st;
+
+    st = cmd_parse_options(&argc, &argv, "ID KEY=VALUE...",
+                           "Change a ticket: status, priority, category, "
+                           "team, assignee, field.NAME.",
+                           NULL, &help_shown, error);
+    if (st != ST_OK || help_shown)
+        return st;
+    if (argc < 3)
+        return status_set(error, ST_USAGE,
+                          "usage: mailtriage ticket set ID KEY=VALUE...");
+    if ((st = parse_ticket_id(argv[1], &id, error)) != ST_OK ||
+        (st = store_begin(ctx->store, error)) != ST_OK)
+        return st;
+    if ((st = store_ticket_get(ctx->store, id, false, &t, error)) != ST_OK)
+        goto fail;
+    if (t == NULL) {
+        st = status_set(error, ST_DATAERR, "ticket set: no ticket %s",
+                        argv[1]);
+        goto fail;
+    }
+    for (int i = 2; i < argc; i++)
+        if ((st = apply_setting(ctx, t, argv[i], error)) != ST_OK ||
+            (st = store_event_add(ctx->store, id, now, "set", argv[i],
+                                  error)) != ST_OK)
+            goto fail;
+    t->updated_at = now;
+    if ((st = store_ticket_update(ctx->store, t, error)) != ST_OK)
+        goto fail;
+    if (ctx->is_dry_run) {
+        store_rollback(ctx->store);
+        return ST_OK;
+    }
+    return store_commit(ctx->store, error);
+fail:
+    store_rollback(ctx->store);
+    return st;
+}
+
+Status
+cmd_ticket(Ctx *ctx, int argc, char **argv, GError **error)
+{
+    static const struct {
+        const char *name;
+        Status (*fn)(Ctx *, int, char **, GError **);
+    } verbs[] = {
+        { "list", ticket_list },
+        { "show", ticket_show },
+        { "set", ticket_set },
+    };
+
+    if (argc < 2 || strcmp(argv[1], "--help") == 0) {
+        printf("usage: mailtriage ticket list [--status S] [--json]\n"
+               "       mailtriage ticket show ID [--json]\n"
+               "       mailtriage ticket set ID KEY=VALUE...\n");
+        return argc < 2 ? ST_USAGE : ST_OK;
+    }
+    for (guint i = 0; i < G_N_ELEMENTS(verbs); i++)
+        if (strcmp(argv[1], verbs[i].name) == 0)
+            return verbs[i].fn(ctx, argc - 1, argv + 1, error);
+    return status_set(error, ST_USAGE,
+                      "ticket: unknown verb '%s' (list, show, set)",
+                      argv[1]);
+}

@@ -1,0 +1,43 @@
+/*
+ * commands.h - the subcommands, declared together (git's builtin.h).
+ *
+ * Each takes the Ctx main built for it, its own argv (argv[0] is the
+ * command's name) and returns a Status; only cmd-* prints.
+ */
+#ifndef MT_COMMANDS_H
+#define MT_COMMANDS_H
+
+#include "context.h"
+#include "status.h"
+
+typedef Status (*CommandFn)(Ctx *ctx, int argc, char **argv,
+                            GError **error);
+
+Status cmd_run(Ctx *ctx, int argc, char **argv, GError **error);
+Status cmd_ingest(Ctx *ctx, int argc, char **argv, GError **error);
+Status cmd_ticket(Ctx *ctx, int argc, char **argv, GError **error);
+Status cmd_message(Ctx *ctx, int argc, char **argv, GError **error);
+Status cmd_version(Ctx *ctx, int argc, char **argv, GError **error);
+
+/* Parse argv with entries; prints --help itself.  ST_USAGE on error. */
+Status cmd_parse_options(int *argc, char ***argv, const char *usage,
+                         const char *summary, const GOptionEntry *entries,
+                         bool *help_shown_out, GError **error);
+
+/* Take every new message of one source through proc, in batches of one
+ * transaction each, and mark each done at the source after its commit.
+ * Used by ingest and run.  A message that cannot be processed is left
+ * at the source for the next run and counted in *failed_out. */
+struct Processor;
+Status cmd_ingest_source(Ctx *ctx, struct Processor *proc,
+                         const char *name, const char *url, int after,
+                         guint *failed_out, GError **error);
+
+/* The one summary line of a run or an ingest. */
+void cmd_log_summary(const char *what, struct Processor *proc,
+                     guint failed);
+
+/* Print text to stdout in full. */
+void cmd_print(const char *text);
+
+#endif

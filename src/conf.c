@@ -1,1 +1,685 @@
+/*
+ * conf.c - reading and validating mailtriage.conf.
+ *
+ * Unknown groups and keys are errors: a misspelt key that silently does
+ * nothing is the worst kind of configuration bug on a support desk.
+ */
 #include "config.h"
+
+#include "conf.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "util.h"
+
+#ifndef MT_SYSCONFDIR
+#define MT_SYSCONFDIR "/etc"
+#endif
+
+static const char *const general_keys[] = {
+    "database", "rules", "templates", "support_address",
+    "support_addresses", "ticket_start", "subject_tag", "timezone",
+    "subject_fallback_days", "reopen_window_days", "batch_size", NULL,
+};
+static const char *const limits_keys[] = {
+    "max_message_bytes", "max_text_bytes", "max_mime_depth", "max_parts",
+    "max_headers", "fallback_charsets", NULL,
+};
+static const char *const transport_keys[] = {
+    "url", "user", "password_file", "from", NULL,
+};
+static const char *const sla_keys[] = {
+    "first_response", "next_response", "warn_before", "business_hours",
+    "holidays", "escalate_to", NULL,
+};
+static const char *const source_keys[] = {
+    "url", "user", "password_file", "password_command", "after", "channel",
+    "sla", "tls", "ca_file", "folders", NULL,
+};
+static const char *const channel_keys[] = { "sla", NULL };
+static const char *const agent_keys[] = { "email", "teams", "away", NULL };
+static const char *const team_keys[] = { "strategy", "escalate_to", NULL };
+
+static void
+agent_conf_free(AgentConf *agent)
+{
+    if (agent == NULL)
+        return;
+    g_free(agent->name);
+    g_free(agent->email);
+    g_strfreev(agent->teams);
+    g_free(agent);
+}
+
+static void
+team_conf_free(TeamConf *team)
+{
+    if (team == NULL)
+        return;
+    g_free(team->name);
+    g_free(team->strategy);
+    g_free(team->escalate_to);
+    g_free(team);
+}
+
+static void
+source_conf_free(SourceConf *src)
+{
+    if (src == NULL)
+        return;
+    g_free(src->name);
+    g_free(src->url);
+    g_free(src->user);
+    g_free(src->password_file);
+    g_free(src->password_command);
+    g_free(src->move_folder);
+    g_free(src->channel);
+    g_free(src);
+}
+
+Config *
+config_new_default(void)
+{
+    Config *cfg = g_new0(Config, 1);
+
+    cfg->database = g_strdup("var/mailtriage.db");
+    cfg->rules_dir = g_strdup("rules");
+    cfg->templates_dir = g_strdup("templates");
+    cfg->support_address = g_strdup("support@example.com");
+    cfg->support_addresses = g_new0(char *, 2);
+    cfg->support_addresses[0] = g_strdup(cfg->support_address);
+    cfg->ticket_start = 1001;
+    cfg->subject_tag = g_strdup("");
+    cfg->timezone = g_strdup("UTC");
+    cfg->batch_size = 500;
+    limits_init_default(&cfg->limits);
+    cfg->fallback_charsets = g_new0(char *, 1);
+    cfg->limits.fallback_charsets =
+        (const char *const *)cfg->fallback_charsets;
+    cfg->transport_url = g_strdup("maildir:var/outbox");
+    cfg->sla_first_response = 24 * 3600;
+    cfg->sla_next_response = 24 * 3600;
+    cfg->sla_warn_before = 4 * 3600;
+    cfg->sources = g_ptr_array_new_with_free_func(
+        (GDestroyNotify)source_conf_free);
+    cfg->agents = g_ptr_array_new_with_free_func(
+        (GDestroyNotify)agent_conf_free);
+    cfg->teams = g_ptr_array_new_with_free_func(
+        (GDestroyNotify)team_conf_free);
+    cfg->agent_addresses = g_new0(char *, 1);
+    return cfg;
+}
+
+void
+config_free(Config *cfg)
+{
+    if (cfg == NULL)
+        return;
+    g_free(cfg->path);
+    g_free(cfg->database);
+    g_free(cfg->rules_dir);
+    g_free(cfg->templates_dir);
+    g_free(cfg->support_address);
+    g_strfreev(cfg->support_addresses);
+    g_free(cfg->subject_tag);
+    g_free(cfg->timezone);
+    g_strfreev(cfg->fallback_charsets);
+    g_free(cfg->transport_url);
+    g_free(cfg->transport_user);
+    g_free(cfg->transport_password_file);
+    g_free(cfg->transport_from);
+    g_free(cfg->sla_escalate_to);
+    g_ptr_array_unref(cfg->sources);
+    g_ptr_array_unref(cfg->agents);
+    g_ptr_array_unref(cfg->teams);
+    g_strfreev(cfg->agent_addresses);
+    g_free(cfg);
+}
+
+bool
+config_parse_duration(const char *text, gint64 *secs_out)
+{
+    char *end = NULL;
+    gint64 n, unit = 1;
+
+    if (text == NULL)
+        return false;
+    while (g_ascii_isspace(*text))
+        text++;
+    if (!g_ascii_isdigit(*text))
+        return false;
+    errno = 0;
+    n = g_ascii_strtoll(text, &end, 10);
+    if (errno != 0 || n < 0)
+        return false;
+    switch (g_ascii_tolower(*end)) {
+    case '\0': unit = 1; break;
+    case 's': unit = 1; end++; break;
+    case 'm': unit = 60; end++; break;
+    case 'h': unit = 3600; end++; break;
+    case 'd': unit = 86400; end++; break;
+    case 'w': unit = 7 * 86400; end++; break;
+    default: return false;
+    }
+    while (g_ascii_isspace(*end))
+        end++;
+    if (*end != '\0' || n > G_MAXINT64 / unit)
+        return false;
+    *secs_out = n * unit;
+    return true;
+}
+
+/* --- reading helpers: each names file, group and key on error ------- */
+
+typedef struct {
+    GKeyFile *kf;
+    const char *path;
+    char *dir; /* for relative paths */
+} Reader;
+
+static Status
+bad_value(const Reader *r, const char *group, const char *key,
+          const char *why, GError **error)
+{
+    return status_set(error, ST_CONFIG, "config: '%s': [%s] %s: %s",
+                      r->path, group, key, why);
+}
+
+static Status
+read_string(const Reader *r, const char *group, const char *key,
+            char **value_inout, GError **error)
+{
+    g_autoptr(GError) local = NULL;
+    char *v;
+
+    if (!g_key_file_has_key(r->kf, group, key, NULL))
+        return ST_OK;
+    v = g_key_file_get_string(r->kf, group, key, &local);
+    if (v == NULL)
+        return bad_value(r, group, key, local->message, error);
+    g_strstrip(v);
+    g_free(*value_inout);
+    *value_inout = v;
+    return ST_OK;
+}
+
+static Status
+read_path(const Reader *r, const char *group, const char *key,
+          char **value_inout, GError **error)
+{
+    Status st = read_string(r, group, key, value_inout, error);
+
+    if (st != ST_OK || *value_inout == NULL)
+        return st;
+    if (!g_path_is_absolute(*value_inout) && r->dir != NULL) {
+        char *abs = g_build_filename(r->dir, *value_inout, NULL);
+
+        g_free(*value_inout);
+        *value_inout = abs;
+    }
+    return ST_OK;
+}
+
+/* "maildir:DIR", "mbox:FILE": the path after the scheme is relative to
+ * the config file too. */
+static Status
+read_url(const Reader *r, const char *group, const char *key,
+         char **value_inout, GError **error)
+{
+    Status st = read_string(r, group, key, value_inout, error);
+    const char *colon;
+
+    if (st != ST_OK || *value_inout == NULL || r->dir == NULL)
+        return st;
+    colon = strchr(*value_inout, ':');
+    if (colon == NULL || strncmp(colon, "://", 3) == 0)
+        return ST_OK;
+    if (!g_path_is_absolute(colon + 1) && colon[1] != '\0') {
+        g_autofree char *scheme = g_strndup(*value_inout,
+                                            (gsize)(colon - *value_inout));
+        char *abs = g_strdup_printf("%s:%s/%s", scheme, r->dir, colon + 1);
+
+        g_free(*value_inout);
+        *value_inout = abs;
+    }
+    return ST_OK;
+}
+
+static Status
+read_int(const Reader *r, const char *group, const char *key, gint64 min,
+         gint64 *value_inout, GError **error)
+{
+    g_autofree char *text = NULL;
+    Status st = read_string(r, group, key, &text, error);
+    char *end = NULL;
+    gint64 v;
+
+    if (st != ST_OK || text == NULL)
+        return st;
+    errno = 0;
+    v = g_ascii_strtoll(text, &end, 10);
+    if (errno != 0 || end == text || *end != '\0' || v < min)
+        return bad_value(r, group, key, "not a whole number in range",
+                         error);
+    *value_inout = v;
+    return ST_OK;
+}
+
+static Status
+read_size(const Reader *r, const char *group, const char *key,
+          gsize *value_inout, GError **error)
+{
+    gint64 v = (gint64)*value_inout;
+    Status st = read_int(r, group, key, 1, &v, error);
+
+    if (st == ST_OK)
+        *value_inout = (gsize)v;
+    return st;
+}
+
+static Status
+read_duration(const Reader *r, const char *group, const char *key,
+              gint64 *value_inout, GError **error)
+{
+    g_autofree char *text = NULL;
+    Status st = read_string(r, group, key, &text, error);
+
+    if (st != ST_OK || text == NULL)
+        return st;
+    if (!config_parse_duration(text, value_inout))
+        return bad_value(r, group, key,
+                         "not a duration (e.g. 24h, 90m, 2d)", error);
+    return ST_OK;
+}
+
+static Status
+read_bool(const Reader *r, const char *group, const char *key,
+          bool *value_inout, GError **error)
+{
+    g_autofree char *text = NULL;
+    Status st = read_string(r, group, key, &text, error);
+
+    if (st != ST_OK || text == NULL)
+        return st;
+    if (util_strv_contains_ci((const char *const[]){ "true", "yes", "1",
+                                                    "on", NULL }, text))
+        *value_inout = true;
+    else if (util_strv_contains_ci((const char *const[]){ "false", "no",
+                                                         "0", "off",
+                                                         NULL }, text))
+        *value_inout = false;
+    else
+        return bad_value(r, group, key, "not true or false", error);
+    return ST_OK;
+}
+
+/* A comma- or space-separated list, lower-cased when asked. */
+static char **
+split_list(const char *text, bool lower)
+{
+    g_auto(GStrv) parts = g_strsplit_set(text, ", \t", -1);
+    GPtrArray *out = g_ptr_array_new();
+
+    for (char **p = parts; *p != NULL; p++)
+        if (**p != '\0')
+            g_ptr_array_add(out, lower ? g_ascii_strdown(*p, -1)
+                                       : g_strdup(*p));
+    g_ptr_array_add(out, NULL);
+    return (char **)g_ptr_array_free(out, FALSE);
+}
+
+static Status
+check_keys(const Reader *r, const char *group,
+           const char *const *known, GError **error)
+{
+    g_auto(GStrv) keys = g_key_file_get_keys(r->kf, group, NULL, NULL);
+
+    for (char **k = keys; k != NULL && *k != NULL; k++)
+        if (!g_strv_contains(known, *k))
+            return status_set(error, ST_CONFIG,
+                              "config: '%s': [%s]: unknown key '%s'",
+                              r->path, group, *k);
+    return ST_OK;
+}
+
+/* --- groups --------------------------------------------------------- */
+
+static Status
+read_general(const Reader *r, Config *cfg, GError **error)
+{
+    const char *g = "general";
+    g_autofree char *more = NULL;
+    Status st;
+
+    if ((st = check_keys(r, g, general_keys, error)) != ST_OK ||
+        (st = read_path(r, g, "database", &cfg->database, error)) != ST_OK ||
+        (st = read_path(r, g, "rules", &cfg->rules_dir, error)) != ST_OK ||
+        (st = read_path(r, g, "templates", &cfg->templates_dir, error)) !=
+            ST_OK ||
+        (st = read_string(r, g, "support_address", &cfg->support_address,
+                          error)) != ST_OK ||
+        (st = read_string(r, g, "support_addresses", &more, error)) !=
+            ST_OK ||
+        (st = read_int(r, g, "ticket_start", 1, &cfg->ticket_start,
+                       error)) != ST_OK ||
+        (st = read_string(r, g, "subject_tag", &cfg->subject_tag, error)) !=
+            ST_OK ||
+        (st = read_string(r, g, "timezone", &cfg->timezone, error)) !=
+            ST_OK ||
+        (st = read_int(r, g, "subject_fallback_days", 0,
+                       &cfg->subject_fallback_days, error)) != ST_OK ||
+        (st = read_int(r, g, "reopen_window_days", 0,
+                       &cfg->reopen_window_days, error)) != ST_OK ||
+        (st = read_int(r, g, "batch_size", 1, &cfg->batch_size, error)) !=
+            ST_OK)
+        return st;
+
+    {
+        char *lower = g_ascii_strdown(cfg->support_address, -1);
+
+        g_free(cfg->support_address);
+        cfg->support_address = lower;
+    }
+    if (strchr(cfg->support_address, '@') == NULL)
+        return bad_value(r, g, "support_address", "not an e-mail address",
+                         error);
+    g_strfreev(cfg->support_addresses);
+    {
+        g_autofree char *all = g_strdup_printf(
+            "%s,%s", cfg->support_address, more != NULL ? more : "");
+
+        cfg->support_addresses = split_list(all, true);
+    }
+
+    /* "ACME", "ACME #", "#" and "" all name the prefix before '#'. */
+    {
+        char *tag = cfg->subject_tag;
+        gsize len = strlen(tag);
+
+        while (len > 0 && (tag[len - 1] == '#' || g_ascii_isspace(tag[len - 1])))
+            tag[--len] = '\0';
+        if (tag[0] == '[')
+            memmove(tag, tag + 1, len--);
+        if (strpbrk(tag, "[]#\r\n") != NULL)
+            return bad_value(r, g, "subject_tag",
+                             "must be a plain word such as ACME", error);
+    }
+    return ST_OK;
+}
+
+static Status
+read_limits(const Reader *r, Config *cfg, GError **error)
+{
+    const char *g = "limits";
+    g_autofree char *charsets = NULL;
+    gint64 depth = cfg->limits.max_mime_depth;
+    gint64 parts = cfg->limits.max_parts;
+    gint64 headers = cfg->limits.max_headers;
+    Status st;
+
+    if (!g_key_file_has_group(r->kf, g))
+        return ST_OK;
+    if ((st = check_keys(r, g, limits_keys, error)) != ST_OK ||
+        (st = read_size(r, g, "max_message_bytes",
+                        &cfg->limits.max_message_bytes, error)) != ST_OK ||
+        (st = read_size(r, g, "max_text_bytes",
+                        &cfg->limits.max_text_bytes, error)) != ST_OK ||
+        (st = read_int(r, g, "max_mime_depth", 1, &depth, error)) !=
+            ST_OK ||
+        (st = read_int(r, g, "max_parts", 1, &parts, error)) != ST_OK ||
+        (st = read_int(r, g, "max_headers", 1, &headers, error)) != ST_OK ||
+        (st = read_string(r, g, "fallback_charsets", &charsets, error)) !=
+            ST_OK)
+        return st;
+    cfg->limits.max_mime_depth = (guint)MIN(depth, G_MAXUINT);
+    cfg->limits.max_parts = (guint)MIN(parts, G_MAXUINT);
+    cfg->limits.max_headers = (guint)MIN(headers, G_MAXUINT);
+    if (charsets != NULL) {
+        g_strfreev(cfg->fallback_charsets);
+        cfg->fallback_charsets = split_list(charsets, false);
+        cfg->limits.fallback_charsets =
+            (const char *const *)cfg->fallback_charsets;
+    }
+    return ST_OK;
+}
+
+static Status
+read_transport_and_sla(const Reader *r, Config *cfg, GError **error)
+{
+    Status st;
+
+    if (g_key_file_has_group(r->kf, "transport") &&
+        ((st = check_keys(r, "transport", transport_keys, error)) != ST_OK ||
+         (st = read_url(r, "transport", "url", &cfg->transport_url,
+                        error)) != ST_OK ||
+         (st = read_string(r, "transport", "user", &cfg->transport_user,
+                           error)) != ST_OK ||
+         (st = read_path(r, "transport", "password_file",
+                         &cfg->transport_password_file, error)) != ST_OK ||
+         (st = read_string(r, "transport", "from", &cfg->transport_from,
+                           error)) != ST_OK))
+        return st;
+    if (g_key_file_has_group(r->kf, "sla") &&
+        ((st = check_keys(r, "sla", sla_keys, error)) != ST_OK ||
+         (st = read_duration(r, "sla", "first_response",
+                             &cfg->sla_first_response, error)) != ST_OK ||
+         (st = read_duration(r, "sla", "next_response",
+                             &cfg->sla_next_response, error)) != ST_OK ||
+         (st = read_duration(r, "sla", "warn_before", &cfg->sla_warn_before,
+                             error)) != ST_OK ||
+         (st = read_string(r, "sla", "escalate_to", &cfg->sla_escalate_to,
+                           error)) != ST_OK))
+        return st;
+    return ST_OK;
+}
+
+static Status
+read_source(const Reader *r, const char *group, const char *name,
+            Config *cfg, GError **error)
+{
+    SourceConf *src = g_new0(SourceConf, 1);
+    g_autofree char *after = NULL;
+    Status st;
+
+    src->name = g_strdup(name);
+    src->channel = g_strdup("email");
+    g_ptr_array_add(cfg->sources, src);
+    if ((st = check_keys(r, group, source_keys, error)) != ST_OK ||
+        (st = read_url(r, group, "url", &src->url, error)) != ST_OK ||
+        (st = read_string(r, group, "user", &src->user, error)) != ST_OK ||
+        (st = read_path(r, group, "password_file", &src->password_file,
+                        error)) != ST_OK ||
+        (st = read_string(r, group, "password_command",
+                          &src->password_command, error)) != ST_OK ||
+        (st = read_string(r, group, "after", &after, error)) != ST_OK ||
+        (st = read_string(r, group, "channel", &src->channel, error)) !=
+            ST_OK ||
+        (st = read_duration(r, group, "sla", &src->sla, error)) != ST_OK)
+        return st;
+    if (src->url == NULL)
+        return bad_value(r, group, "url", "missing", error);
+    if (after == NULL || strcmp(after, "seen") == 0)
+        src->after = SOURCE_AFTER_SEEN;
+    else if (strcmp(after, "keep") == 0)
+        src->after = SOURCE_AFTER_KEEP;
+    else if (strcmp(after, "delete") == 0)
+        src->after = SOURCE_AFTER_DELETE;
+    else if (g_str_has_prefix(after, "move:") && after[5] != '\0') {
+        src->after = SOURCE_AFTER_SEEN;
+        src->move_folder = g_strdup(after + 5);
+    } else
+        return bad_value(r, group, "after",
+                         "must be seen, keep, delete or move:FOLDER", error);
+    return ST_OK;
+}
+
+static Status
+read_agent(const Reader *r, const char *group, const char *name,
+           Config *cfg, GError **error)
+{
+    AgentConf *agent = g_new0(AgentConf, 1);
+    g_autofree char *teams = NULL;
+    Status st;
+
+    agent->name = g_strdup(name);
+    g_ptr_array_add(cfg->agents, agent);
+    if ((st = check_keys(r, group, agent_keys, error)) != ST_OK ||
+        (st = read_string(r, group, "email", &agent->email, error)) !=
+            ST_OK ||
+        (st = read_string(r, group, "teams", &teams, error)) != ST_OK ||
+        (st = read_bool(r, group, "away", &agent->is_away, error)) != ST_OK)
+        return st;
+    if (agent->email == NULL || strchr(agent->email, '@') == NULL)
+        return bad_value(r, group, "email", "missing or not an address",
+                         error);
+    {
+        char *lower = g_ascii_strdown(agent->email, -1);
+
+        g_free(agent->email);
+        agent->email = lower;
+    }
+    agent->teams = split_list(teams != NULL ? teams : "", false);
+    return ST_OK;
+}
+
+static Status
+read_team(const Reader *r, const char *group, const char *name,
+          Config *cfg, GError **error)
+{
+    TeamConf *team = g_new0(TeamConf, 1);
+    Status st;
+
+    team->name = g_strdup(name);
+    team->strategy = g_strdup("round-robin");
+    g_ptr_array_add(cfg->teams, team);
+    if ((st = check_keys(r, group, team_keys, error)) != ST_OK ||
+        (st = read_string(r, group, "strategy", &team->strategy, error)) !=
+            ST_OK ||
+        (st = read_string(r, group, "escalate_to", &team->escalate_to,
+                          error)) != ST_OK)
+        return st;
+    if (strcmp(team->strategy, "round-robin") != 0 &&
+        strcmp(team->strategy, "least-open") != 0)
+        return bad_value(r, group, "strategy",
+                         "must be round-robin or least-open", error);
+    return ST_OK;
+}
+
+static Status
+read_groups(const Reader *r, Config *cfg, GError **error)
+{
+    g_auto(GStrv) groups = g_key_file_get_groups(r->kf, NULL);
+    Status st;
+
+    for (char **gp = groups; *gp != NULL; gp++) {
+        char *group = *gp;
+        char *space = strchr(group, ' ');
+        g_autofree char *kind =
+            space != NULL ? g_strndup(group, (gsize)(space - group))
+                          : g_strdup(group);
+        const char *name = space != NULL ? space + 1 : "";
+
+        while (*name == ' ')
+            name++;
+
+        if (space == NULL &&
+            (strcmp(kind, "general") == 0 || strcmp(kind, "limits") == 0 ||
+             strcmp(kind, "transport") == 0 || strcmp(kind, "sla") == 0))
+            continue;
+        if (space != NULL && *name != '\0') {
+            if (strcmp(kind, "source") == 0)
+                st = read_source(r, group, name, cfg, error);
+            else if (strcmp(kind, "agent") == 0)
+                st = read_agent(r, group, name, cfg, error);
+            else if (strcmp(kind, "team") == 0)
+                st = read_team(r, group, name, cfg, error);
+            else if (strcmp(kind, "channel") == 0)
+                st = check_keys(r, group, channel_keys, error);
+            else
+                st = status_set(error, ST_CONFIG,
+                                "config: '%s': unknown group [%s]", r->path,
+                                group);
+        } else
+            st = status_set(error, ST_CONFIG,
+                            "config: '%s': unknown group [%s]", r->path,
+                            group);
+        if (st != ST_OK)
+            return st;
+    }
+    return ST_OK;
+}
+
+static void
+collect_agent_addresses(Config *cfg)
+{
+    GPtrArray *list = g_ptr_array_new();
+
+    for (guint i = 0; i < cfg->agents->len; i++) {
+        const AgentConf *agent = g_ptr_array_index(cfg->agents, i);
+
+        g_ptr_array_add(list, g_strdup(agent->email));
+    }
+    g_ptr_array_add(list, NULL);
+    g_strfreev(cfg->agent_addresses);
+    cfg->agent_addresses = (char **)g_ptr_array_free(list, FALSE);
+}
+
+static Status
+load_file(const char *path, Config *cfg, GError **error)
+{
+    g_autoptr(GKeyFile) kf = g_key_file_new();
+    g_autoptr(GError) local = NULL;
+    g_autofree char *abs = g_canonicalize_filename(path, NULL);
+    Reader r = { .kf = kf, .path = path };
+    Status st;
+
+    if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, &local))
+        return status_set(error, ST_CONFIG, "config: cannot read '%s': %s",
+                          path, local->message);
+    r.dir = g_path_get_dirname(abs);
+    cfg->path = g_strdup(path);
+    if ((g_key_file_has_group(kf, "general") &&
+         (st = read_general(&r, cfg, error)) != ST_OK) ||
+        (st = read_limits(&r, cfg, error)) != ST_OK ||
+        (st = read_transport_and_sla(&r, cfg, error)) != ST_OK ||
+        (st = read_groups(&r, cfg, error)) != ST_OK) {
+        g_free(r.dir);
+        return st;
+    }
+    g_free(r.dir);
+    collect_agent_addresses(cfg);
+    return ST_OK;
+}
+
+Status
+config_load(const char *path, Config **cfg_out, GError **error)
+{
+    g_autoptr(Config) cfg = config_new_default();
+    g_autofree char *system_path = g_build_filename(
+        MT_SYSCONFDIR, "mailtriage", "mailtriage.conf", NULL);
+    Status st;
+
+    if (path == NULL) {
+        if (g_file_test("mailtriage.conf", G_FILE_TEST_EXISTS))
+            path = "mailtriage.conf";
+        else if (g_file_test(system_path, G_FILE_TEST_EXISTS))
+            path = system_path;
+    }
+    if (path != NULL && (st = load_file(path, cfg, error)) != ST_OK)
+        return st;
+    *cfg_out = g_steal_pointer(&cfg);
+    return ST_OK;
+}
+
+const AgentConf *
+config_agent_by_email(const Config *cfg, const char *email)
+{
+    for (guint i = 0; i < cfg->agents->len; i++) {
+        const AgentConf *agent = g_ptr_array_index(cfg->agents, i);
+
+        if (email != NULL && g_ascii_strcasecmp(agent->email, email) == 0)
+            return agent;
+    }
+    return NULL;
+}

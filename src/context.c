@@ -1,1 +1,84 @@
+/*
+ * context.c - building the Ctx a command asked for.
+ */
 #include "config.h"
+
+#include "context.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/file.h>
+
+#include "message.h"
+
+/* The run lock sits beside the database, so two desks with two stores
+ * on one machine do not serialize each other.  flock() dies with the
+ * process, so kill -9 never leaves a stale lock. */
+static Status
+take_lock(Ctx *ctx, GError **error)
+{
+    g_autofree char *path = g_strdup_printf("%s.lock", ctx->cfg->database);
+    g_autofree char *dir = g_path_get_dirname(path);
+    int fd;
+
+    if (g_mkdir_with_parents(dir, 0750) != 0)
+        return status_set(error, ST_IOERR, "cannot create '%s': %s", dir,
+                          g_strerror(errno));
+    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+    if (fd < 0)
+        return status_set(error, ST_IOERR, "cannot open lock '%s': %s",
+                          path, g_strerror(errno));
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        int saved = errno;
+
+        close(fd);
+        if (saved == EWOULDBLOCK)
+            return status_set(error, ST_TEMPFAIL,
+                              "another mailtriage holds '%s'; try again "
+                              "later", path);
+        return status_set(error, ST_IOERR, "cannot lock '%s': %s", path,
+                          g_strerror(saved));
+    }
+    ctx->lock_fd = fd;
+    return ST_OK;
+}
+
+Status
+ctx_open(Ctx *ctx, const char *config_path, CtxNeeds needs, GError **error)
+{
+    Status st;
+
+    ctx->lock_fd = -1;
+    if ((st = config_load(config_path, &ctx->cfg, error)) != ST_OK)
+        return st;
+    if ((needs & NEED_LOCK) && (st = take_lock(ctx, error)) != ST_OK)
+        return st;
+    if (needs & (NEED_STORE_RO | NEED_STORE_RW)) {
+        StoreMode mode = (needs & NEED_STORE_RW) ? STORE_READ_WRITE
+                                                  : STORE_READ_ONLY;
+
+        if ((st = store_open(ctx->cfg->database, mode, &ctx->store,
+                             error)) != ST_OK)
+            return st;
+    }
+    return ST_OK;
+}
+
+void
+ctx_close(Ctx *ctx)
+{
+    g_clear_pointer(&ctx->store, store_close);
+    g_clear_pointer(&ctx->cfg, config_free);
+    if (ctx->lock_fd >= 0)
+        close(ctx->lock_fd);
+    ctx->lock_fd = -1;
+}
+
+gint64
+ctx_now(const Ctx *ctx)
+{
+    if (ctx->fixed_now != MESSAGE_NO_TIME)
+        return ctx->fixed_now;
+    return g_get_real_time() / G_USEC_PER_SEC;
+}

@@ -1,1 +1,470 @@
+/*
+ * process.c - the ingest pipeline for one message.
+ *
+ *   raw --parse--> Message --classify--> kind
+ *       --store_message_find--> duplicate?  (Message-ID, else sha256)
+ *       --thread_resolve--> new ticket | follow-up | linked new ticket
+ *       --file--> message row, participants, events, source position
+ *
+ * Who is who (DESIGN 8a): a From that is a configured agent files the
+ * message with role agent, unverified (no token or DKIM proof exists
+ * before the agents issue); everyone else is a customer.  An
+ * unverified agent answer stops the clock only when the customer is
+ * among its direct recipients, as a reply-all the customer already has.
+ */
 #include "config.h"
+
+#include "process.h"
+
+#include <string.h>
+
+#include "classify.h"
+#include "parse.h"
+#include "thread.h"
+#include "util.h"
+
+struct Processor {
+    const Config *cfg;
+    Store *store;
+    gint64 now;
+    GPtrArray *own_addresses; /* char *, NULL-terminated */
+    ProcessCounts counts;
+};
+
+Processor *
+processor_new(const Config *cfg, Store *store, gint64 now)
+{
+    Processor *proc = g_new0(Processor, 1);
+
+    proc->cfg = cfg;
+    proc->store = store;
+    proc->now = now;
+    proc->own_addresses = g_ptr_array_new_with_free_func(g_free);
+    for (char **a = cfg->support_addresses; *a != NULL; a++)
+        g_ptr_array_add(proc->own_addresses, g_strdup(*a));
+    if (cfg->transport_from != NULL)
+        g_ptr_array_add(proc->own_addresses,
+                        util_email_normalize(cfg->transport_from));
+    g_ptr_array_add(proc->own_addresses, NULL);
+    return proc;
+}
+
+void
+processor_free(Processor *proc)
+{
+    if (proc == NULL)
+        return;
+    g_ptr_array_unref(proc->own_addresses);
+    g_free(proc);
+}
+
+const ProcessCounts *
+processor_counts(const Processor *proc)
+{
+    return &proc->counts;
+}
+
+/* --- ThreadLookup over the store ------------------------------------ */
+
+static Status
+lookup_by_message_id(void *ctx, const char *message_id, gint64 *ticket_out,
+                     GError **error)
+{
+    gint64 row = 0;
+
+    return store_message_find(ctx, message_id, NULL, &row, ticket_out,
+                              error);
+}
+
+static Status
+lookup_state(void *ctx, gint64 id, bool *exists_out,
+             TicketStatus *status_out, gint64 *resolved_at_out,
+             GError **error)
+{
+    g_autoptr(Ticket) ticket = NULL;
+    Status st = store_ticket_get(ctx, id, false, &ticket, error);
+
+    if (st != ST_OK)
+        return st;
+    *exists_out = ticket != NULL;
+    if (ticket != NULL) {
+        *status_out = ticket->status;
+        *resolved_at_out = ticket->resolved_at;
+    }
+    return ST_OK;
+}
+
+static Status
+lookup_on_ticket(void *ctx, gint64 ticket, const char *email, bool *on_out,
+                 GError **error)
+{
+    return store_participant_has(ctx, ticket, email, on_out, error);
+}
+
+static Status
+lookup_thread_index(void *ctx, GBytes *root, gint64 *ticket_out,
+                    GError **error)
+{
+    return store_ticket_by_thread_index(ctx, root, ticket_out, error);
+}
+
+static Status
+lookup_subject(void *ctx, const char *from_email, const char *subject,
+               gint64 since, gint64 *ticket_out, GError **error)
+{
+    return store_ticket_by_subject(ctx, from_email, subject, since,
+                                   ticket_out, error);
+}
+
+/* --- filing --------------------------------------------------------- */
+
+static bool
+is_own_address(const Processor *proc, const char *email)
+{
+    return util_strv_contains_ci(
+        (const char *const *)proc->own_addresses->pdata, email);
+}
+
+/* Everyone on the message, except our own addresses, becomes a
+ * participant: the sender with its role, To and Cc as customers unless
+ * they are agents. */
+static Status
+add_participants(Processor *proc, gint64 ticket, const Message *msg,
+                 Role sender_role, GError **error)
+{
+    GPtrArray *lists[] = { msg->to, msg->cc };
+    Status st;
+
+    if (msg->from != NULL && !is_own_address(proc, msg->from->email) &&
+        (st = store_participant_add(proc->store, ticket, msg->from->email,
+                                    msg->from->name, sender_role,
+                                    error)) != ST_OK)
+        return st;
+    for (guint l = 0; l < G_N_ELEMENTS(lists); l++) {
+        for (guint i = 0; i < lists[l]->len; i++) {
+            const Address *addr = g_ptr_array_index(lists[l], i);
+            Role role = config_agent_by_email(proc->cfg, addr->email) != NULL
+                            ? ROLE_AGENT
+                            : ROLE_CUSTOMER;
+
+            if (*addr->email == '\0' || is_own_address(proc, addr->email))
+                continue;
+            if ((st = store_participant_add(proc->store, ticket, addr->email,
+                                            addr->name, role, error)) !=
+                ST_OK)
+                return st;
+        }
+    }
+    return ST_OK;
+}
+
+static bool
+addressed_to(const Message *msg, const char *email)
+{
+    GPtrArray *lists[] = { msg->to, msg->cc };
+
+    if (email == NULL)
+        return false;
+    for (guint l = 0; l < G_N_ELEMENTS(lists); l++)
+        for (guint i = 0; i < lists[l]->len; i++) {
+            const Address *addr = g_ptr_array_index(lists[l], i);
+
+            if (g_ascii_strcasecmp(addr->email, email) == 0)
+                return true;
+        }
+    return false;
+}
+
+static Status
+open_ticket(Processor *proc, const Message *msg, const char *source,
+            gint64 received_at, const ThreadDecision *decision,
+            gint64 *ticket_out, GError **error)
+{
+    g_autoptr(Ticket) ticket = ticket_new();
+    g_autofree char *detail = NULL;
+    Status st;
+
+    ticket->subject = thread_normalize_subject(msg->subject,
+                                               proc->cfg->subject_tag);
+    if (msg->from != NULL) {
+        ticket->customer_name = g_strdup(msg->from->name);
+        ticket->customer_email = g_strdup(msg->from->email);
+    } else
+        ticket->customer_email = g_strdup("");
+    ticket->mailbox = g_strdup(source);
+    ticket->created_at = received_at;
+    ticket->updated_at = received_at;
+    /* Nobody waits for an answer to a bounce or a newsletter: the clock
+     * runs only for mail a person wrote. */
+    if (msg->kind == MSG_KIND_NORMAL)
+        ticket->due_at = received_at + proc->cfg->sla_first_response;
+    ticket->linked_ticket = decision->linked_ticket;
+    if ((st = store_ticket_create(proc->store, ticket,
+                                  proc->cfg->ticket_start, ticket_out,
+                                  error)) != ST_OK)
+        return st;
+    detail = g_strdup_printf("opened by %s from %s",
+                             msg->from != NULL ? msg->from->email
+                                               : "(no sender)",
+                             source != NULL ? source : "(unknown source)");
+    if ((st = store_event_add(proc->store, *ticket_out, received_at,
+                              "created", detail, error)) != ST_OK)
+        return st;
+    if (decision->linked_ticket != 0) {
+        g_autofree char *link = g_strdup_printf(
+            "refers to ticket %" G_GINT64_FORMAT ": %s",
+            decision->linked_ticket, decision->reason);
+
+        if ((st = store_event_add(proc->store, *ticket_out, received_at,
+                                  "linked", link, error)) != ST_OK)
+            return st;
+    }
+    return ST_OK;
+}
+
+/* A follow-up changes the ticket: a customer's mail reopens a resolved
+ * ticket and starts the next-response clock; an agent's answer records
+ * the first response and stops the clock.  Automatic mail changes
+ * nothing: an out-of-office must never reopen a ticket (C12). */
+static Status
+update_ticket(Processor *proc, gint64 id, const Message *msg, Role role,
+              gint64 received_at, GError **error)
+{
+    g_autoptr(Ticket) ticket = NULL;
+    Status st = store_ticket_get(proc->store, id, false, &ticket, error);
+    const char *event = NULL;
+    g_autofree char *detail = NULL;
+
+    if (st != ST_OK)
+        return st;
+    if (ticket == NULL)
+        return status_set(error, ST_SOFTWARE,
+                          "process: ticket %" G_GINT64_FORMAT " vanished",
+                          id);
+    if (msg->kind != MSG_KIND_NORMAL)
+        return ST_OK;
+    ticket->updated_at = received_at;
+    if (role == ROLE_AGENT) {
+        if (!addressed_to(msg, ticket->customer_email))
+            return store_ticket_update(proc->store, ticket, error);
+        if (ticket->first_response_at == MESSAGE_NO_TIME)
+            ticket->first_response_at = received_at;
+        ticket->due_at = MESSAGE_NO_TIME;
+        if (ticket->status == TICKET_STATUS_NEW)
+            ticket->status = TICKET_STATUS_OPEN;
+        event = "answered";
+        detail = g_strdup_printf("answered by %s (sent to the customer "
+                                 "directly)", msg->from->email);
+    } else {
+        if (ticket->status == TICKET_STATUS_RESOLVED ||
+            ticket->status == TICKET_STATUS_CLOSED ||
+            ticket->status == TICKET_STATUS_PENDING) {
+            event = ticket->status == TICKET_STATUS_PENDING ? "resumed"
+                                                           : "reopened";
+            detail = g_strdup_printf("%s by a reply from %s",
+                                     event, msg->from != NULL
+                                                ? msg->from->email
+                                                : "(no sender)");
+            ticket->status = TICKET_STATUS_OPEN;
+            ticket->resolved_at = MESSAGE_NO_TIME;
+        }
+        if (ticket->due_at == MESSAGE_NO_TIME &&
+            ticket->first_response_at != MESSAGE_NO_TIME)
+            ticket->due_at = received_at + proc->cfg->sla_next_response;
+        else if (ticket->due_at == MESSAGE_NO_TIME)
+            ticket->due_at = received_at + proc->cfg->sla_first_response;
+    }
+    if ((st = store_ticket_update(proc->store, ticket, error)) != ST_OK)
+        return st;
+    if (event != NULL)
+        return store_event_add(proc->store, id, received_at, event, detail,
+                               error);
+    return ST_OK;
+}
+
+static Status
+ingest_parsed(Processor *proc, Message *msg, const char *source,
+              const char *pos, gint64 received_at, Outcome *out,
+              GError **error)
+{
+    const Config *cfg = proc->cfg;
+    const ThreadLookup lookup = {
+        .ctx = proc->store,
+        .ticket_by_message_id = lookup_by_message_id,
+        .ticket_state = lookup_state,
+        .is_on_ticket = lookup_on_ticket,
+        .ticket_by_thread_index = lookup_thread_index,
+        .ticket_by_subject = lookup_subject,
+    };
+    const ThreadOptions topt = {
+        .tag_prefix = cfg->subject_tag,
+        .support_addresses = (const char *const *)cfg->support_addresses,
+        .agent_addresses = (const char *const *)cfg->agent_addresses,
+        .subject_fallback_days = cfg->subject_fallback_days,
+        .reopen_window_days = cfg->reopen_window_days,
+        .now = proc->now,
+    };
+    const ClassifyOptions copt = {
+        .own_addresses = (const char *const *)proc->own_addresses->pdata,
+    };
+    ThreadDecision decision = { 0 };
+    gint64 row = 0, dup_ticket = 0;
+    Role role = ROLE_CUSTOMER;
+    Status st;
+
+    classify_message(msg, &copt);
+    out->msg_kind = msg->kind;
+    out->has_problems = (msg->flags & MSG_FLAG_PARSE_PROBLEM) != 0;
+
+    /* DESIGN 2: a second copy of a known Message-ID (or, without one,
+     * of the same bytes) is recorded and changes nothing. */
+    if ((st = store_message_find(proc->store, msg->message_id, msg->sha256,
+                                 &row, &dup_ticket, error)) != ST_OK)
+        return st;
+    if (row != 0) {
+        out->kind = OUTCOME_DUPLICATE;
+        out->ticket = dup_ticket;
+        out->message_row = row;
+        return pos != NULL ? store_source_pos_add(proc->store, source, pos,
+                                                  row, error)
+                           : ST_OK;
+    }
+
+    if ((st = thread_resolve(msg, &topt, &lookup, &decision, error)) !=
+        ST_OK)
+        return st;
+    if (msg->from != NULL &&
+        config_agent_by_email(cfg, msg->from->email) != NULL)
+        role = ROLE_AGENT;
+
+    if (decision.ticket == 0) {
+        if ((st = open_ticket(proc, msg, source, received_at, &decision,
+                              &out->ticket, error)) != ST_OK)
+            return st;
+        out->kind = OUTCOME_NEW_TICKET;
+    } else {
+        g_autofree char *detail = g_strdup_printf(
+            "%s from %s, threaded by %s", message_kind_name(msg->kind),
+            msg->from != NULL ? msg->from->email : "(no sender)",
+            decision.reason != NULL ? decision.reason
+                                    : thread_method_name(decision.method));
+
+        out->ticket = decision.ticket;
+        out->kind = OUTCOME_FOLLOWUP;
+        if ((st = store_event_add(proc->store, out->ticket, received_at,
+                                  "message", detail, error)) != ST_OK ||
+            (st = update_ticket(proc, out->ticket, msg, role, received_at,
+                                error)) != ST_OK)
+            return st;
+    }
+
+    if (msg->kind != MSG_KIND_NORMAL) {
+        g_autofree char *detail = g_strdup_printf(
+            "%s: %s; no automatic answer", message_kind_name(msg->kind),
+            msg->kind_reason != NULL ? msg->kind_reason : "");
+
+        if ((st = store_event_add(proc->store, out->ticket, received_at,
+                                  "classified", detail, error)) != ST_OK)
+            return st;
+    } else if (msg->flags & MSG_FLAG_SUPPRESS_ACK) {
+        if ((st = store_event_add(proc->store, out->ticket, received_at,
+                                  "classified",
+                                  "sender asked for no automatic replies "
+                                  "(X-Auto-Response-Suppress)",
+                                  error)) != ST_OK)
+            return st;
+    }
+    if (msg->flags & MSG_FLAG_PARSE_PROBLEM) {
+        g_autoptr(GString) problems = g_string_new(NULL);
+
+        for (guint i = 0; i < msg->problems->len; i++)
+            g_string_append_printf(problems, "%s%s", i > 0 ? "; " : "",
+                                   (const char *)msg->problems->pdata[i]);
+        if ((st = store_event_add(proc->store, out->ticket, received_at,
+                                  "parse-problem", problems->str, error)) !=
+            ST_OK)
+            return st;
+    }
+
+    {
+        const MessageFiling filing = {
+            .ticket_id = out->ticket,
+            .direction = DIRECTION_IN,
+            .role = role,
+            .kind = msg->kind,
+            .is_verified = false,
+            .received_at = received_at,
+            .source = source,
+        };
+
+        if ((st = store_message_add(proc->store, msg, &filing,
+                                    &out->message_row, error)) != ST_OK)
+            return st;
+    }
+    if ((st = add_participants(proc, out->ticket, msg, role, error)) !=
+        ST_OK)
+        return st;
+    if (pos != NULL)
+        return store_source_pos_add(proc->store, source, pos,
+                                    out->message_row, error);
+    return ST_OK;
+}
+
+static void
+count(Processor *proc, const Outcome *out)
+{
+    proc->counts.taken++;
+    switch (out->kind) {
+    case OUTCOME_NEW_TICKET: proc->counts.new_tickets++; break;
+    case OUTCOME_FOLLOWUP: proc->counts.followups++; break;
+    case OUTCOME_DUPLICATE: proc->counts.duplicates++; return;
+    case OUTCOME_ALREADY_SEEN: proc->counts.taken--; return;
+    }
+    if (out->msg_kind != MSG_KIND_NORMAL)
+        proc->counts.automatic++;
+    if (out->has_problems)
+        proc->counts.problems++;
+}
+
+Status
+processor_ingest(Processor *proc, const char *source, const char *pos,
+                 GBytes *raw, gint64 received_at, Outcome *out,
+                 GError **error)
+{
+    g_autoptr(Message) msg = NULL;
+    bool seen = false;
+    Status st;
+
+    memset(out, 0, sizeof(*out));
+    if (pos != NULL &&
+        (st = store_source_pos_seen(proc->store, source, pos, &seen,
+                                    error)) != ST_OK)
+        return st;
+    if (seen) {
+        out->kind = OUTCOME_ALREADY_SEEN;
+        return ST_OK;
+    }
+    if ((st = parse_message(raw, &proc->cfg->limits, &msg, error)) != ST_OK)
+        return st;
+    /* DESIGN 8: the clock starts when the mail reached our system,
+     * never at the sender's Date:. */
+    if (received_at == MESSAGE_NO_TIME)
+        received_at = msg->received_at;
+    if (received_at == MESSAGE_NO_TIME || received_at > proc->now)
+        received_at = proc->now;
+
+    if ((st = store_savepoint(proc->store, error)) != ST_OK)
+        return st;
+    st = ingest_parsed(proc, msg, source, pos, received_at, out, error);
+    if (st != ST_OK) {
+        store_savepoint_rollback(proc->store);
+        g_prefix_error(error, "message %s: ",
+                       msg->message_id != NULL ? msg->message_id
+                                               : msg->sha256);
+        return st;
+    }
+    if ((st = store_savepoint_release(proc->store, error)) != ST_OK)
+        return st;
+    count(proc, out);
+    return ST_OK;
+}

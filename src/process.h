@@ -1,0 +1,63 @@
+/*
+ * process.h - one message from raw bytes to committed ticket changes:
+ * parse, classify, de-duplicate, thread, file, and open, append to or
+ * reopen a ticket.  (DESIGN 1-4.)
+ *
+ * It runs inside the caller's batch transaction and puts each message
+ * in a savepoint of its own, so a failure undoes that message alone.
+ * It owns the order of the pipeline, not its stages: each stage is its
+ * own module and does no I/O.  Rules and assignment join here later.
+ */
+#ifndef MT_PROCESS_H
+#define MT_PROCESS_H
+
+#include <glib.h>
+#include <stdbool.h>
+
+#include "conf.h"
+#include "message.h"
+#include "status.h"
+#include "store.h"
+
+typedef struct Processor Processor;
+
+/* cfg and store are borrowed and must outlive the Processor. */
+Processor *processor_new(const Config *cfg, Store *store, gint64 now);
+void processor_free(Processor *proc);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(Processor, processor_free)
+
+typedef enum {
+    OUTCOME_NEW_TICKET = 0,
+    OUTCOME_FOLLOWUP,
+    OUTCOME_DUPLICATE,    /* a copy of a stored message: nothing changed */
+    OUTCOME_ALREADY_SEEN, /* this source position was taken before */
+} OutcomeKind;
+
+typedef struct {
+    OutcomeKind kind;
+    gint64 ticket;      /* the ticket it went to; 0 for ALREADY_SEEN */
+    gint64 message_row; /* the stored message; 0 for ALREADY_SEEN */
+    MessageKind msg_kind;
+    bool has_problems;  /* parsed, but with problems (flagged) */
+} Outcome;
+
+/* Process raw from source (its key) at pos.  received_at is when the
+ * source says the message reached us (IMAP INTERNALDATE), or
+ * MESSAGE_NO_TIME to take the top Received: line, else now. */
+Status processor_ingest(Processor *proc, const char *source,
+                        const char *pos, GBytes *raw, gint64 received_at,
+                        Outcome *out, GError **error);
+
+/* Counters over every processor_ingest() so far. */
+typedef struct {
+    guint taken;        /* messages processed, duplicates included */
+    guint new_tickets;
+    guint followups;
+    guint duplicates;
+    guint automatic;    /* auto-replies, bounces, lists, no-reply mail */
+    guint problems;     /* stored with a parse-problem flag */
+} ProcessCounts;
+
+const ProcessCounts *processor_counts(const Processor *proc);
+
+#endif

@@ -7,8 +7,17 @@
  * processed as far as the source can tell, fetch() returns raw bytes
  * exactly as stored, and mark_done() is called only after the store has
  * committed the message.  A driver never deletes or moves mail before
- * that.  Positions are strings the store keeps ("cur/1700.M1P1:2,S",
- * "offset=1234"), stable across runs.
+ * that.  Positions are strings the store keeps, stable across runs:
+ *
+ *   maildir  the unique part of the file name, before ":2,"
+ *            ("1700000001.M1P1.host"), so a mail client moving the file
+ *            from new/ to cur/ and adding flags does not change it
+ *   mbox     "offset=N", N the byte offset of the "From " line; stable
+ *            as long as the mbox is only appended to
+ *   file     "sha256:HEX" of the file's bytes
+ *   stdin    "stdin:HEX", so a retried delivery maps to the same place
+ *
+ * Nothing here prints; errors are "source: ..." messages in a GError.
  */
 #ifndef MT_SOURCE_H
 #define MT_SOURCE_H
@@ -28,8 +37,10 @@ typedef struct {
     const char *name; /* config name, e.g. "support"; used in logs */
     const char *url;  /* "maildir:DIR", "mbox:FILE", "file:PATH", "-" */
     SourceAfter after;
-    gsize max_message_bytes; /* fetch() reads at most this much more
-                              * than the limit of parse; 0: no limit */
+    gsize max_message_bytes; /* a hard ceiling above parse's limit:
+                              * fetch() (file, stdin: list_new()) gives
+                              * ST_DATAERR for a bigger message rather
+                              * than cut it; 0: no limit */
 } SourceConfig;
 
 typedef struct Source Source;
@@ -59,7 +70,8 @@ struct Source {
  * "file:PATH", "-" (stdin), or a plain path, whose kind is guessed (a
  * directory with cur/ or new/ is a Maildir, a file starting with
  * "From " an mbox, else one message).  ST_CONFIG for an unknown scheme,
- * ST_IOERR when the path cannot be read. */
+ * ST_IOERR when the path cannot be read, ST_DATAERR for a directory
+ * that is not a Maildir.  The caller closes *src_out. */
 Status source_open(const SourceConfig *cfg, Source **src_out,
                    GError **error);
 
@@ -90,6 +102,16 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(Source, source_close)
 void source_init_base(Source *src, const SourceDriver *driver,
                       const char *key);
 void source_clear_base(Source *src);
+
+/* Shared by drivers: the path in url, which is "SCHEME:PATH",
+ * "SCHEME:///abs/path" or a plain path.  Lent from url. */
+const char *source_url_path(const char *url, const char *scheme);
+
+/* Shared by drivers: read fd to its end.  what names the file in
+ * messages.  ST_DATAERR when there are more than limit bytes (0: no
+ * limit), ST_IOERR when reading fails.  The caller unrefs *bytes_out. */
+Status source_read_fd(int fd, const char *what, gsize limit,
+                      GBytes **bytes_out, GError **error);
 
 extern const SourceDriver source_maildir_driver;
 extern const SourceDriver source_mbox_driver;

@@ -1,1 +1,1531 @@
+/*
+ * store-sqlite.c - the SQLite backend of store.h.
+ *
+ * This is the only file that includes sqlite3.h.  It owns the schema
+ * and its versioned migrations, the connection settings (WAL, busy
+ * timeout, foreign keys), one cache of prepared statements per Store,
+ * and the translation of SQLite result codes into our Status values:
+ * SQLITE_BUSY and SQLITE_LOCKED become ST_TEMPFAIL (another run holds
+ * the database, try again), everything else ST_IOERR.  It does not
+ * decide anything about tickets: what to store, and when to begin,
+ * commit or roll back, is the caller's business.
+ *
+ * Times are INTEGER Unix seconds, NULL for MESSAGE_NO_TIME.  Enums
+ * (status, priority, direction, role, kind) are stored as their
+ * integer values, so the values in ticket.h and message.h must never
+ * be renumbered (tag-20261203-status, tag-20261203-priority,
+ * tag-20261203-role, tag-20261203-kind).
+ */
 #include "config.h"
+
+#include "store.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <glib/gstdio.h>
+
+/* The length of an Outlook Thread-Index conversation root. */
+#define THREAD_INDEX_ROOT_LEN 22
+
+/* A busy database is waited for this long before ST_TEMPFAIL. */
+#define BUSY_TIMEOUT_MS 10000
+
+/*
+ * Schema migrations, applied in order, each in its own transaction
+ * together with the PRAGMA user_version bump.  Released entries never
+ * change; a schema change is a new entry at the end.
+ *
+ * Version 1:
+ * - tickets.subject is the normalised subject (the caller normalises
+ *   it before store_ticket_create()); the (customer_email, subject)
+ *   index serves the subject fallback of threading and, as a prefix,
+ *   lookups by customer alone.
+ * - messages.raw is the last column so that reading the other columns
+ *   never touches the blob's overflow pages.
+ * - Partial indexes skip the many messages without a Message-ID or a
+ *   Thread-Index; "x = ?" implies "x IS NOT NULL", so they are used.
+ * - E-mail columns compare case-insensitively (COLLATE NOCASE), as
+ *   every mail client treats addresses.
+ * - meta is a key/value table for small state such as the round-robin
+ *   position of assignment.
+ */
+static const char *const migrations[] = {
+    /* 1 */
+    "CREATE TABLE tickets ("
+    "  id INTEGER PRIMARY KEY,"
+    "  subject TEXT NOT NULL DEFAULT '',"
+    "  status INTEGER NOT NULL,"
+    "  category TEXT,"
+    "  priority INTEGER NOT NULL,"
+    "  team TEXT,"
+    "  assignee TEXT,"
+    "  customer_name TEXT,"
+    "  customer_email TEXT COLLATE NOCASE,"
+    "  mailbox TEXT,"
+    "  created_at INTEGER,"
+    "  updated_at INTEGER,"
+    "  first_response_at INTEGER,"
+    "  resolved_at INTEGER,"
+    "  due_at INTEGER,"
+    "  escalation_level INTEGER NOT NULL DEFAULT 0,"
+    "  rating_score INTEGER NOT NULL DEFAULT 0,"
+    "  rating_comment TEXT,"
+    "  linked_ticket INTEGER"
+    ");"
+    "CREATE INDEX tickets_status ON tickets(status);"
+    "CREATE INDEX tickets_customer_subject"
+    "  ON tickets(customer_email, subject);"
+    "CREATE INDEX tickets_due ON tickets(due_at)"
+    "  WHERE due_at IS NOT NULL;"
+    "CREATE TABLE messages ("
+    "  id INTEGER PRIMARY KEY,"
+    "  ticket_id INTEGER REFERENCES tickets(id),"
+    "  message_id TEXT,"
+    "  sha256 TEXT NOT NULL,"
+    "  direction INTEGER NOT NULL,"
+    "  role INTEGER NOT NULL,"
+    "  kind INTEGER NOT NULL,"
+    "  is_verified INTEGER NOT NULL DEFAULT 0,"
+    "  from_addr TEXT,"
+    "  from_email TEXT COLLATE NOCASE,"
+    "  to_addrs TEXT NOT NULL DEFAULT '',"
+    "  cc_addrs TEXT NOT NULL DEFAULT '',"
+    "  subject TEXT NOT NULL DEFAULT '',"
+    "  date INTEGER,"
+    "  received_at INTEGER,"
+    "  flags INTEGER NOT NULL DEFAULT 0,"
+    "  problems TEXT,"
+    "  source TEXT,"
+    "  thread_index_root BLOB,"
+    "  text TEXT NOT NULL DEFAULT '',"
+    "  reply_text TEXT NOT NULL DEFAULT '',"
+    "  raw BLOB NOT NULL"
+    ");"
+    "CREATE INDEX messages_message_id ON messages(message_id)"
+    "  WHERE message_id IS NOT NULL;"
+    "CREATE INDEX messages_sha256 ON messages(sha256);"
+    "CREATE INDEX messages_ticket ON messages(ticket_id);"
+    "CREATE INDEX messages_thread_index ON messages(thread_index_root)"
+    "  WHERE thread_index_root IS NOT NULL;"
+    "CREATE TABLE attachments ("
+    "  id INTEGER PRIMARY KEY,"
+    "  message_row INTEGER NOT NULL REFERENCES messages(id),"
+    "  filename TEXT NOT NULL,"
+    "  content_type TEXT NOT NULL,"
+    "  size INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX attachments_message ON attachments(message_row);"
+    "CREATE TABLE participants ("
+    "  ticket_id INTEGER NOT NULL REFERENCES tickets(id),"
+    "  email TEXT NOT NULL COLLATE NOCASE,"
+    "  name TEXT,"
+    "  role INTEGER NOT NULL,"
+    "  PRIMARY KEY (ticket_id, email)"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE events ("
+    "  id INTEGER PRIMARY KEY,"
+    "  ticket_id INTEGER NOT NULL REFERENCES tickets(id),"
+    "  at INTEGER,"
+    "  kind TEXT NOT NULL,"
+    "  detail TEXT"
+    ");"
+    "CREATE INDEX events_ticket ON events(ticket_id, at);"
+    "CREATE TABLE fields ("
+    "  ticket_id INTEGER NOT NULL REFERENCES tickets(id),"
+    "  name TEXT NOT NULL,"
+    "  value TEXT NOT NULL,"
+    "  PRIMARY KEY (ticket_id, name)"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE source_positions ("
+    "  source TEXT NOT NULL,"
+    "  pos TEXT NOT NULL,"
+    "  message_row INTEGER REFERENCES messages(id),"
+    "  PRIMARY KEY (source, pos)"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE meta ("
+    "  key TEXT PRIMARY KEY,"
+    "  value TEXT NOT NULL"
+    ") WITHOUT ROWID;",
+};
+
+#define SCHEMA_VERSION ((int)G_N_ELEMENTS(migrations))
+
+/* The columns of a Ticket, in the order row_to_ticket() reads them. */
+#define TICKET_COLUMNS \
+    "id, subject, status, category, priority, team, assignee," \
+    " customer_name, customer_email, mailbox, created_at, updated_at," \
+    " first_response_at, resolved_at, due_at, escalation_level," \
+    " rating_score, rating_comment, linked_ticket"
+
+/* The same columns less id, as bind_ticket() binds them. */
+#define TICKET_SET \
+    "subject = ?2, status = ?3, category = ?4, priority = ?5, team = ?6," \
+    " assignee = ?7, customer_name = ?8, customer_email = ?9," \
+    " mailbox = ?10, created_at = ?11, updated_at = ?12," \
+    " first_response_at = ?13, resolved_at = ?14, due_at = ?15," \
+    " escalation_level = ?16, rating_score = ?17, rating_comment = ?18," \
+    " linked_ticket = ?19"
+
+/* The columns of a StoredMessage, in the order row_to_message() reads
+ * them; never raw. */
+#define MESSAGE_COLUMNS \
+    "id, ticket_id, message_id, direction, role, kind, is_verified," \
+    " from_addr, from_email, to_addrs, cc_addrs, subject, date," \
+    " received_at, text, reply_text, flags, problems, source"
+
+/* Every statement the store runs more than once, prepared on first use
+ * and kept for the life of the Store: ingesting a large mailbox must
+ * not re-parse SQL for every message. */
+typedef enum {
+    Q_BEGIN,
+    Q_COMMIT,
+    Q_ROLLBACK,
+    Q_SAVEPOINT,
+    Q_RELEASE,
+    Q_ROLLBACK_TO,
+    Q_ADD_SAVEPOINT,
+    Q_ADD_RELEASE,
+    Q_ADD_ROLLBACK_TO,
+    Q_POS_SEEN,
+    Q_POS_ADD,
+    Q_MSG_FIND_ID,
+    Q_MSG_FIND_SHA,
+    Q_MSG_ADD,
+    Q_ATT_ADD,
+    Q_MSG_RAW,
+    Q_BY_THREAD_INDEX,
+    Q_BY_SUBJECT,
+    Q_TICKET_CREATE,
+    Q_TICKET_UPDATE,
+    Q_TICKET_GET,
+    Q_TICKET_LIST,
+    Q_TICKET_LIST_STATUS,
+    Q_TICKET_MESSAGES,
+    Q_MSG_ATTACHMENTS,
+    Q_TICKET_EVENTS,
+    Q_TICKET_FIELDS,
+    Q_FIELD_SET,
+    Q_FIELD_DELETE,
+    Q_PART_ADD,
+    Q_PART_HAS,
+    Q_EVENT_ADD,
+    Q_META_GET,
+    Q_META_SET,
+    Q_META_DELETE,
+    Q_COUNT
+} QueryId;
+
+static const char *const query_sql[Q_COUNT] = {
+    [Q_BEGIN] = "BEGIN IMMEDIATE",
+    [Q_COMMIT] = "COMMIT",
+    [Q_ROLLBACK] = "ROLLBACK",
+    [Q_SAVEPOINT] = "SAVEPOINT msg",
+    [Q_RELEASE] = "RELEASE msg",
+    [Q_ROLLBACK_TO] = "ROLLBACK TO msg",
+    [Q_ADD_SAVEPOINT] = "SAVEPOINT store_add",
+    [Q_ADD_RELEASE] = "RELEASE store_add",
+    [Q_ADD_ROLLBACK_TO] = "ROLLBACK TO store_add",
+    [Q_POS_SEEN] =
+        "SELECT 1 FROM source_positions WHERE source = ?1 AND pos = ?2",
+    /* Recording a position twice is a repeated step, not an error. */
+    [Q_POS_ADD] =
+        "INSERT OR IGNORE INTO source_positions (source, pos, message_row)"
+        " VALUES (?1, ?2, ?3)",
+    [Q_MSG_FIND_ID] =
+        "SELECT id, ticket_id FROM messages WHERE message_id = ?1"
+        " ORDER BY id LIMIT 1",
+    [Q_MSG_FIND_SHA] =
+        "SELECT id, ticket_id FROM messages WHERE sha256 = ?1"
+        " ORDER BY id LIMIT 1",
+    [Q_MSG_ADD] =
+        "INSERT INTO messages (ticket_id, message_id, sha256, direction,"
+        " role, kind, is_verified, from_addr, from_email, to_addrs,"
+        " cc_addrs, subject, date, received_at, flags, problems, source,"
+        " thread_index_root, text, reply_text, raw)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+        " ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
+    [Q_ATT_ADD] =
+        "INSERT INTO attachments (message_row, filename, content_type,"
+        " size) VALUES (?1, ?2, ?3, ?4)",
+    [Q_MSG_RAW] = "SELECT raw FROM messages WHERE id = ?1",
+    /* The newest message wins: when a conversation outlived its
+     * ticket and went on in a new one, the new one is current. */
+    [Q_BY_THREAD_INDEX] =
+        "SELECT ticket_id FROM messages WHERE thread_index_root = ?1"
+        " AND ticket_id IS NOT NULL ORDER BY id DESC LIMIT 1",
+    [Q_BY_SUBJECT] =
+        "SELECT id FROM tickets WHERE customer_email = ?1 AND subject = ?2"
+        " AND status NOT IN (?3, ?4, ?5) AND created_at >= ?6"
+        " ORDER BY created_at DESC, id DESC LIMIT 1",
+    /* The number is computed inside the INSERT, so that it cannot race
+     * with another writer even outside a transaction. */
+    [Q_TICKET_CREATE] =
+        "INSERT INTO tickets (" TICKET_COLUMNS ") VALUES"
+        " (max(?1, coalesce((SELECT max(id) FROM tickets), 0) + 1),"
+        " ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
+        " ?16, ?17, ?18, ?19)",
+    [Q_TICKET_UPDATE] = "UPDATE tickets SET " TICKET_SET " WHERE id = ?1",
+    [Q_TICKET_GET] = "SELECT " TICKET_COLUMNS " FROM tickets WHERE id = ?1",
+    [Q_TICKET_LIST] =
+        "SELECT " TICKET_COLUMNS " FROM tickets ORDER BY id LIMIT ?1",
+    [Q_TICKET_LIST_STATUS] =
+        "SELECT " TICKET_COLUMNS " FROM tickets WHERE status = ?2"
+        " ORDER BY id LIMIT ?1",
+    [Q_TICKET_MESSAGES] =
+        "SELECT " MESSAGE_COLUMNS " FROM messages WHERE ticket_id = ?1"
+        " ORDER BY id",
+    [Q_MSG_ATTACHMENTS] =
+        "SELECT filename, content_type, size FROM attachments"
+        " WHERE message_row = ?1 ORDER BY id",
+    [Q_TICKET_EVENTS] =
+        "SELECT at, kind, detail FROM events WHERE ticket_id = ?1"
+        " ORDER BY at, id",
+    [Q_TICKET_FIELDS] =
+        "SELECT name, value FROM fields WHERE ticket_id = ?1",
+    [Q_FIELD_SET] =
+        "INSERT INTO fields (ticket_id, name, value) VALUES (?1, ?2, ?3)"
+        " ON CONFLICT (ticket_id, name) DO UPDATE SET value = excluded.value",
+    [Q_FIELD_DELETE] =
+        "DELETE FROM fields WHERE ticket_id = ?1 AND name = ?2",
+    /* The first role seen stays; a name learnt later fills a gap. */
+    [Q_PART_ADD] =
+        "INSERT INTO participants (ticket_id, email, name, role)"
+        " VALUES (?1, ?2, ?3, ?4)"
+        " ON CONFLICT (ticket_id, email) DO UPDATE"
+        " SET name = coalesce(participants.name, excluded.name)",
+    [Q_PART_HAS] =
+        "SELECT 1 FROM participants WHERE ticket_id = ?1 AND email = ?2",
+    [Q_EVENT_ADD] =
+        "INSERT INTO events (ticket_id, at, kind, detail)"
+        " VALUES (?1, ?2, ?3, ?4)",
+    [Q_META_GET] = "SELECT value FROM meta WHERE key = ?1",
+    [Q_META_SET] =
+        "INSERT INTO meta (key, value) VALUES (?1, ?2)"
+        " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    [Q_META_DELETE] = "DELETE FROM meta WHERE key = ?1",
+};
+
+struct Store {
+    sqlite3 *db;
+    char *path;
+    StoreMode mode;
+    int version;
+    sqlite3_stmt *stmts[Q_COUNT]; /* NULL until first used */
+};
+
+/* --- Helpers ------------------------------------------------------- */
+
+static Status
+status_of_rc(int rc)
+{
+    int primary = rc & 0xff;
+
+    if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED)
+        return ST_TEMPFAIL;
+    return ST_IOERR;
+}
+
+/* Fail with "store: <what>: <sqlite's message>". */
+static Status db_fail(Store *store, int rc, GError **error,
+                      const char *fmt, ...) G_GNUC_PRINTF(4, 5);
+
+static Status
+db_fail(Store *store, int rc, GError **error, const char *fmt, ...)
+{
+    g_autofree char *what = NULL;
+    va_list ap;
+
+    va_start(ap, fmt);
+    what = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    return status_set(error, status_of_rc(rc), "store: %s: %s", what,
+                      sqlite3_errmsg(store->db));
+}
+
+/* Reset a cached statement and drop its bindings, whichever way the
+ * function using it returns: a statement left mid-step would keep a
+ * read transaction open. */
+static void
+stmt_release(sqlite3_stmt **stmt)
+{
+    if (*stmt == NULL)
+        return;
+    sqlite3_reset(*stmt);
+    sqlite3_clear_bindings(*stmt);
+}
+#define store_autoreset __attribute__((cleanup(stmt_release)))
+
+static Status
+stmt_get(Store *store, QueryId id, sqlite3_stmt **stmt_out, GError **error)
+{
+    if (store->stmts[id] == NULL) {
+        int rc = sqlite3_prepare_v3(store->db, query_sql[id], -1,
+                                    SQLITE_PREPARE_PERSISTENT,
+                                    &store->stmts[id], NULL);
+
+        if (rc != SQLITE_OK)
+            return db_fail(store, rc, error, "cannot prepare '%s'",
+                           query_sql[id]);
+    }
+    *stmt_out = store->stmts[id];
+    return ST_OK;
+}
+
+/*
+ * Binds parameters 1, 2, 3, ... in call order and keeps the first
+ * failure, so that a sequence of binds needs one check at the end.
+ * Text and blobs are bound SQLITE_STATIC: every caller steps the
+ * statement while the bound data is still alive.
+ */
+typedef struct {
+    sqlite3_stmt *stmt;
+    int index;
+    int rc;
+} Binder;
+
+static void
+binder_init(Binder *b, sqlite3_stmt *stmt)
+{
+    b->stmt = stmt;
+    b->index = 1;
+    b->rc = SQLITE_OK;
+}
+
+static void
+binder_note(Binder *b, int rc)
+{
+    if (b->rc == SQLITE_OK)
+        b->rc = rc;
+    b->index++;
+}
+
+static void
+bind_text(Binder *b, const char *s)
+{
+    binder_note(b, s == NULL ? sqlite3_bind_null(b->stmt, b->index)
+                             : sqlite3_bind_text(b->stmt, b->index, s, -1,
+                                                 SQLITE_STATIC));
+}
+
+static void
+bind_int64(Binder *b, gint64 v)
+{
+    binder_note(b, sqlite3_bind_int64(b->stmt, b->index, v));
+}
+
+/* MESSAGE_NO_TIME is NULL. */
+static void
+bind_time(Binder *b, gint64 t)
+{
+    binder_note(b, t == MESSAGE_NO_TIME
+                       ? sqlite3_bind_null(b->stmt, b->index)
+                       : sqlite3_bind_int64(b->stmt, b->index, t));
+}
+
+/* A row id of 0 ("none") is NULL. */
+static void
+bind_row(Binder *b, gint64 row)
+{
+    binder_note(b, row <= 0 ? sqlite3_bind_null(b->stmt, b->index)
+                            : sqlite3_bind_int64(b->stmt, b->index, row));
+}
+
+/* Never NULL: an empty blob stays an empty blob, not a NULL. */
+static void
+bind_blob(Binder *b, const void *data, gsize len)
+{
+    int rc;
+
+    if (len > (gsize)G_MAXINT)
+        rc = SQLITE_TOOBIG;
+    else if (len == 0)
+        rc = sqlite3_bind_zeroblob(b->stmt, b->index, 0);
+    else
+        rc = sqlite3_bind_blob(b->stmt, b->index, data, (int)len,
+                               SQLITE_STATIC);
+    binder_note(b, rc);
+}
+
+static void
+bind_null(Binder *b)
+{
+    binder_note(b, sqlite3_bind_null(b->stmt, b->index));
+}
+
+static Status
+binder_check(const Binder *b, const char *what, GError **error)
+{
+    if (b->rc == SQLITE_OK)
+        return ST_OK;
+    return status_set(error, status_of_rc(b->rc), "store: %s: %s", what,
+                      sqlite3_errstr(b->rc));
+}
+
+/* Step a statement that returns no rows. */
+static Status
+step_done(Store *store, sqlite3_stmt *stmt, const char *what,
+          GError **error)
+{
+    int rc = sqlite3_step(stmt);
+
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return db_fail(store, rc, error, "%s", what);
+    return ST_OK;
+}
+
+/* Step a query: *has_row_out says whether a row came back. */
+static Status
+step_row(Store *store, sqlite3_stmt *stmt, bool *has_row_out,
+         const char *what, GError **error)
+{
+    int rc = sqlite3_step(stmt);
+
+    if (rc == SQLITE_ROW) {
+        *has_row_out = true;
+        return ST_OK;
+    }
+    if (rc == SQLITE_DONE) {
+        *has_row_out = false;
+        return ST_OK;
+    }
+    return db_fail(store, rc, error, "%s", what);
+}
+
+static char *
+column_dup(sqlite3_stmt *stmt, int col)
+{
+    return g_strdup((const char *)sqlite3_column_text(stmt, col));
+}
+
+static gint64
+column_time(sqlite3_stmt *stmt, int col)
+{
+    if (sqlite3_column_type(stmt, col) == SQLITE_NULL)
+        return MESSAGE_NO_TIME;
+    return sqlite3_column_int64(stmt, col);
+}
+
+/* Run one cached statement that takes no parameters. */
+static Status
+run_simple(Store *store, QueryId id, const char *what, GError **error)
+{
+    store_autoreset sqlite3_stmt *stmt = NULL;
+    Status st = stmt_get(store, id, &stmt, error);
+
+    if (st != ST_OK)
+        return st;
+    return step_done(store, stmt, what, error);
+}
+
+/* --- Opening and migrating ---------------------------------------- */
+
+static Status
+read_user_version(Store *store, int *version_out, GError **error)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = sqlite3_prepare_v2(store->db, "PRAGMA user_version", -1, &stmt,
+                                NULL);
+
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(stmt);
+    if (rc != SQLITE_ROW) {
+        Status st = db_fail(store, rc, error, "cannot open '%s'",
+                            store->path);
+
+        sqlite3_finalize(stmt);
+        return st;
+    }
+    *version_out = sqlite3_column_int(stmt, 0);
+    sqlite3_finalize(stmt);
+    return ST_OK;
+}
+
+static Status
+exec_sql(Store *store, const char *sql, const char *what, GError **error)
+{
+    int rc = sqlite3_exec(store->db, sql, NULL, NULL, NULL);
+
+    if (rc != SQLITE_OK)
+        return db_fail(store, rc, error, "%s '%s'", what, store->path);
+    return ST_OK;
+}
+
+static Status
+check_not_newer(Store *store, int version, GError **error)
+{
+    if (version > SCHEMA_VERSION)
+        return status_set(error, ST_IOERR,
+                          "store: '%s' has schema version %d, this "
+                          "mailtriage knows up to %d",
+                          store->path, version, SCHEMA_VERSION);
+    return ST_OK;
+}
+
+/* Bring the schema up to SCHEMA_VERSION, one migration per
+ * transaction.  BEGIN IMMEDIATE takes the write lock before the
+ * version is read again, so that two processes opening a new store at
+ * once apply each migration exactly once. */
+static Status
+migrate(Store *store, GError **error)
+{
+    int version = 0;
+    Status st = read_user_version(store, &version, error);
+
+    if (st == ST_OK)
+        st = check_not_newer(store, version, error);
+    while (st == ST_OK && version < SCHEMA_VERSION) {
+        int current = 0;
+
+        st = exec_sql(store, "BEGIN IMMEDIATE",
+                      "cannot begin the schema upgrade of", error);
+        if (st != ST_OK)
+            return st;
+        st = read_user_version(store, &current, error);
+        if (st == ST_OK && current == version) {
+            g_autofree char *bump = g_strdup_printf(
+                "PRAGMA user_version = %d", version + 1);
+
+            st = exec_sql(store, migrations[version],
+                          "cannot upgrade the schema of", error);
+            if (st == ST_OK)
+                st = exec_sql(store, bump, "cannot upgrade the schema of",
+                              error);
+        }
+        if (st == ST_OK)
+            st = exec_sql(store, "COMMIT",
+                          "cannot commit the schema upgrade of", error);
+        if (st != ST_OK) {
+            sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+            return st;
+        }
+        st = read_user_version(store, &version, error);
+        if (st == ST_OK)
+            st = check_not_newer(store, version, error);
+    }
+    if (st == ST_OK)
+        store->version = version;
+    return st;
+}
+
+static Status
+check_version_read_only(Store *store, GError **error)
+{
+    int version = 0;
+    Status st = read_user_version(store, &version, error);
+
+    if (st != ST_OK)
+        return st;
+    st = check_not_newer(store, version, error);
+    if (st != ST_OK)
+        return st;
+    if (version == 0)
+        return status_set(error, ST_IOERR,
+                          "store: '%s' is not a mailtriage store",
+                          store->path);
+    if (version < SCHEMA_VERSION)
+        return status_set(error, ST_IOERR,
+                          "store: '%s' has schema version %d and needs an "
+                          "upgrade to %d: run a command that writes first",
+                          store->path, version, SCHEMA_VERSION);
+    store->version = version;
+    return ST_OK;
+}
+
+Status
+store_open(const char *path, StoreMode mode, Store **store_out,
+           GError **error)
+{
+    g_autoptr(Store) store = g_new0(Store, 1);
+    int flags = SQLITE_OPEN_NOMUTEX;
+    int rc;
+    Status st;
+
+    store->path = g_strdup(path);
+    store->mode = mode;
+    if (mode == STORE_READ_ONLY) {
+        GStatBuf sb;
+
+        /* Checked here for a clearer message than SQLite's "unable to
+         * open database file". */
+        if (g_stat(path, &sb) != 0)
+            return status_set(error, ST_IOERR,
+                              "store: cannot open '%s': %s", path,
+                              g_strerror(errno));
+        flags |= SQLITE_OPEN_READONLY;
+    } else {
+        g_autofree char *dir = g_path_get_dirname(path);
+
+        if (g_mkdir_with_parents(dir, 0700) != 0)
+            return status_set(error, ST_IOERR,
+                              "store: cannot create directory '%s': %s",
+                              dir, g_strerror(errno));
+        flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    }
+
+    rc = sqlite3_open_v2(path, &store->db, flags, NULL);
+    if (rc != SQLITE_OK) {
+        if (store->db == NULL)
+            return status_set(error, ST_IOERR,
+                              "store: cannot open '%s': %s", path,
+                              sqlite3_errstr(rc));
+        return db_fail(store, rc, error, "cannot open '%s'", path);
+    }
+    /* Before anything that may need a lock, such as the WAL switch. */
+    sqlite3_busy_timeout(store->db, BUSY_TIMEOUT_MS);
+
+    if (mode == STORE_READ_WRITE) {
+        /* WAL with synchronous=NORMAL: a commit is in the WAL file
+         * before COMMIT returns, so a killed process (kill -9) loses
+         * nothing it committed; only a power loss or OS crash can lose
+         * the last transactions, never corrupt the file.  That is our
+         * crash guarantee (DESIGN 2) at one fsync per checkpoint
+         * instead of one per commit.  WAL also lets reports read while
+         * a run writes. */
+        st = exec_sql(store, "PRAGMA journal_mode = WAL;"
+                             "PRAGMA synchronous = NORMAL;",
+                      "cannot open", error);
+        if (st != ST_OK)
+            return st;
+    }
+    /* cache_size is in KiB when negative: 32 MiB keeps the indexes of
+     * a large desk in memory during a big ingest. */
+    st = exec_sql(store, "PRAGMA foreign_keys = ON;"
+                         "PRAGMA cache_size = -32768;",
+                  "cannot open", error);
+    if (st != ST_OK)
+        return st;
+
+    if (mode == STORE_READ_WRITE)
+        st = migrate(store, error);
+    else
+        st = check_version_read_only(store, error);
+    if (st != ST_OK)
+        return st;
+
+    *store_out = g_steal_pointer(&store);
+    return ST_OK;
+}
+
+void
+store_close(Store *store)
+{
+    if (store == NULL)
+        return;
+    for (guint i = 0; i < Q_COUNT; i++)
+        sqlite3_finalize(store->stmts[i]);
+    /* An open transaction is rolled back by the close. */
+    sqlite3_close_v2(store->db);
+    g_free(store->path);
+    g_free(store);
+}
+
+int
+store_schema_version(Store *store)
+{
+    return store->version;
+}
+
+/* --- Transactions -------------------------------------------------- */
+
+Status
+store_begin(Store *store, GError **error)
+{
+    /* IMMEDIATE takes the write lock now: a second writer waits for
+     * the busy timeout here, then gets ST_TEMPFAIL, instead of failing
+     * halfway through its batch. */
+    return run_simple(store, Q_BEGIN, "cannot begin a transaction", error);
+}
+
+Status
+store_commit(Store *store, GError **error)
+{
+    return run_simple(store, Q_COMMIT, "cannot commit", error);
+}
+
+void
+store_rollback(Store *store)
+{
+    /* Some errors (a full disk, an I/O error) already rolled back. */
+    if (sqlite3_get_autocommit(store->db))
+        return;
+    run_simple(store, Q_ROLLBACK, "cannot roll back", NULL);
+}
+
+Status
+store_savepoint(Store *store, GError **error)
+{
+    return run_simple(store, Q_SAVEPOINT, "cannot set a savepoint", error);
+}
+
+Status
+store_savepoint_release(Store *store, GError **error)
+{
+    return run_simple(store, Q_RELEASE, "cannot release a savepoint",
+                      error);
+}
+
+void
+store_savepoint_rollback(Store *store)
+{
+    /* ROLLBACK TO keeps the savepoint open; RELEASE closes it.  Both
+     * fail harmlessly when an error has already ended the whole
+     * transaction. */
+    run_simple(store, Q_ROLLBACK_TO, "cannot roll back a savepoint", NULL);
+    run_simple(store, Q_RELEASE, "cannot release a savepoint", NULL);
+}
+
+/* --- Source positions ---------------------------------------------- */
+
+Status
+store_source_pos_seen(Store *store, const char *source, const char *pos,
+                      bool *seen_out, GError **error)
+{
+    store_autoreset sqlite3_stmt *stmt = NULL;
+    Status st = stmt_get(store, Q_POS_SEEN, &stmt, error);
+    Binder b;
+
+    if (st != ST_OK)
+        return st;
+    binder_init(&b, stmt);
+    bind_text(&b, source);
+    bind_text(&b, pos);
+    st = binder_check(&b, "cannot look up a source position", error);
+    if (st != ST_OK)
+        return st;
+    return step_row(store, stmt, seen_out, "cannot look up a source position",
+                    error);
+}
+
+Status
+store_source_pos_add(Store *store, const char *source, const char *pos,
+                     gint64 message_row, GError **error)
+{
+    store_autoreset sqlite3_stmt *stmt = NULL;
+    Status st = stmt_get(store, Q_POS_ADD, &stmt, error);
+    Binder b;
+
+    if (st != ST_OK)
+        return st;
+    binder_init(&b, stmt);
+    bind_text(&b, source);
+    bind_text(&b, pos);
+    bind_row(&b, message_row);
+    st = binder_check(&b, "cannot record a source position", error);
+    if (st != ST_OK)
+        return st;
+    return step_done(store, stmt, "cannot record a source position", error);
+}
+
+/* --- Messages ------------------------------------------------------ */
+
+Status
+store_message_find(Store *store, const char *message_id, const char *sha256,
+                   gint64 *row_out, gint64 *ticket_out, GError **error)
+{
+    store_autoreset sqlite3_stmt *stmt = NULL;
+    QueryId q = message_id != NULL ? Q_MSG_FIND_ID : Q_MSG_FIND_SHA;
+    Status st = stmt_get(store, q, &stmt, error);
+    bool has_row = false;
+    Binder b;
+
+    *row_out = 0;
+    *ticket_out = 0;
+    if (st != ST_OK)
+        return st;
+    binder_init(&b, stmt);
+    bind_text(&b, message_id != NULL ? message_id : sha256);
+    st = binder_check(&b, "cannot look up a message", error);
+    if (st == ST_OK)
+        st = step_row(store, stmt, &has_row, "cannot look up a message",
+                      error);
+    if (st != ST_OK || !has_row)
+        return st;
+    *row_out = sqlite3_column_int64(stmt, 0);
+    *ticket_out = sqlite3_column_int64(stmt, 1); /* NULL reads as 0 */
+    return ST_OK;
+}
+
+/* "Name <email>, email, ..." for an Address array; "" when empty. */
+static char *
+format_addresses(const GPtrArray *addrs)
+{
+    GString *out = g_string_new(NULL);
+
+    for (guint i = 0; i < addrs->len; i++) {
+        g_autofree char *one = address_format(g_ptr_array_index(addrs, i));
+
+        if (i > 0)
+            g_string_append(out, ", ");
+        g_string_append(out, one);
+    }
+    return g_string_free(out, FALSE);
+}
+
+/* The problems, one per line; NULL when there are none. */
+static char *
+join_problems(const GPtrArray *problems)
+{
+    GString *out;
+
+    if (problems == NULL || problems->len == 0)
+        return NULL;
+    out = g_string_new(NULL);
+    for (guint i = 0; i < problems->len; i++) {
+        if (i > 0)
+            g_string_append_c(out, '\n');
+        g_string_append(out, g_ptr_array_index(problems, i));
+    }
+    return g_string_free(out, FALSE);
+}
+
+static Status
+insert_message(Store *store, const Message *msg, const MessageFiling *filing,
+               gint64 *row_out, GError **error)
+{
+    store_autoreset sqlite3_stmt *stmt = NULL;
+    g_autofree char *from = msg->from != NULL ? address_format(msg->from)
+                                              : NULL;
+    g_autofree char *to = format_addresses(msg->to);
+    g_autofree char *cc = format_addresses(msg->cc);
+    g_autofree char *problems = join_problems(msg->problems);
+    gsize raw_len = 0;
+    const void *raw = g_bytes_get_data(msg->raw, &raw_len);
+    Status st = stmt_get(store, Q_MSG_ADD, &stmt, error);
+    Binder b;
+
+    if (st != ST_OK)
+        return st;
+    binder_init(&b, stmt);
+    bind_row(&b, filing->ticket_id);
+    bind_text(&b, msg->message_id);
+    bind_text(&b, msg->sha256);
+    bind_int64(&b, filing->direction);
+    bind_int64(&b, filing->role);
+    bind_int64(&b, filing->kind);
+    bind_int64(&b, filing->is_verified ? 1 : 0);
+    bind_text(&b, from);
+    bind_text(&b, msg->from != NULL ? msg->from->email : NULL);
+    bind_text(&b, to);
+    bind_text(&b, cc);
+    bind_text(&b, msg->subject != NULL ? msg->subject : "");
+    bind_time(&b, msg->date);
+    bind_time(&b, filing->received_at);
+    bind_int64(&b, msg->flags);
+    bind_text(&b, problems);
+    bind_text(&b, filing->source);
+    if (msg->thread_index != NULL &&
+        g_bytes_get_size(msg->thread_index) >= THREAD_INDEX_ROOT_LEN)
+        bind_blob(&b, g_bytes_get_data(msg->thread_index, NULL),
+                  THREAD_INDEX_ROOT_LEN);
+    else
+        bind_null(&b);
+    bind_text(&b, msg->text != NULL ? msg->text : "");
+    bind_text(&b, msg->reply_text != NULL ? msg->reply_text : "");
+    bind_blob(&b, raw, raw_len);
+    st = binder_check(&b, "cannot add a message", error);
+    if (st == ST_OK)
+        st = step_done(store, stmt, "cannot add a message", error);
+    if (st != ST_OK)
+        return st;
+    *row_out = sqlite3_last_insert_rowid(store->db);
+    return ST_OK;
+}
+
+static Status
+insert_attachment(Store *store, gint64 row, const Attachment *att,
+                  GError **error)
+{
+    store_autoreset sqlite3_stmt *stmt = NULL;
+    Status st = stmt_get(store, Q_ATT_ADD, &stmt, error);
+    Binder b;
+
+    if (st != ST_OK)
+        return st;
+    binder_init(&b, stmt);
+    bind_int64(&b, row);
+    bind_text(&b, att->filename != NULL ? att->filename : "");
+    bind_text(&b, att->content_type != NULL ? att->content_type
+                                            : "application/octet-stream");
+    bind_int64(&b, (gint64)att->size);
+    st = binder_check(&b, "cannot add an attachment", error);
+    if (st != ST_OK)
+        return st;
+    return step_done(store, stmt, "cannot add an attachment", error);
+}
+
+Status
+store_message_add(Store *store, const Message *msg,
+                  const MessageFiling *filing, gint64 *row_out,
+                  GError **error)
+{
+    gint64 row = 0;
+    Status st;
+
+    /* A savepoint of our own makes the message and its attachment rows
+     * one step, inside or outside the caller's transaction. */
+    st = run_simple(store, Q_ADD_SAVEPOINT, "cannot add a message", error);
+    if (st != ST_OK)
+        return st;
+    st = insert_message(store, msg, filing, &row, error);
+    for (guint i = 0; st == ST_OK && i < msg->attachments->len; i++)
+        st = insert_attachment(store, row,
+                               g_ptr_array_index(msg->attachments, i), error);
+    if (st == ST_OK)
+        st = run_simple(store, Q_ADD_RELEASE, "cannot add a message", error);
+    if (st != ST_OK) {
+        run_simple(store, Q_ADD_ROLLBACK_TO, "cannot add a message", NULL);
+        run_simple(store, Q_ADD_RELEASE, "cannot add a message", NULL);
+        return st;
+    }
+    *row_out = row;
+    return ST_OK;
+}
+
+Status
+store_message_raw(Store *store, gint64 id, GBytes **raw_out, GError **error)
+{
+    store_autoreset sqlite3_stmt *stmt = NULL;
+    Status st = stmt_get(store, Q_MSG_RAW, &stmt, error);
+    bool has_row = false;
+    Binder b;
+
+    if (st != ST_OK)
+        return st;
+    binder_init(&b, stmt);
+    bind_int64(&b, id);
+    st = binder_check(&b, "cannot read a message", error);
+    if (st == ST_OK)
+        st = step_row(store, stmt, &has_row, "cannot read a message", error);
+    if (st != ST_OK)
+        return st;
+    if (!has_row)
+        return status_set(error, ST_DATAERR,
+                          "store: no message %" G_GINT64_FORMAT, id);
+    /* column_blob is NULL for an empty blob; g_bytes_new() copies. */
+    *raw_out = g_bytes_new(sqlite3_column_blob(stmt, 0),
+                           (gsize)sqlite3_column_bytes(stmt, 0));
+    return ST_OK;
+}
+
+Status
+store_ticket_by_thread_index(Store *store, GBytes *root, gint64 *ticket_out,
+                             GError **error)
+{
+    store_autoreset sqlite3_stmt *stmt = NULL;
+    Status st;
+    bool has_row = false;
+    gsize len = 0;
+    const void *data;
+    Binder b;
+
+    *ticket_out = 0;
+    if (root == NULL)
+        return ST_OK;
+    data = g_bytes_get_data(root, &len);
+    /* Only the root is stored; a longer value is a whole Thread-Index. */
+    if (len < THREAD_INDEX_ROOT_LEN)
+        return ST_OK;
+    st = stmt_get(store, Q_BY_THREAD_INDEX, &stmt, error);
+    if (st != ST_OK)
+        return st;
+    binder_init(&b, stmt);
+    bind_blob(&b, data, THREAD_INDEX_ROOT_LEN);
+    st = binder_check(&b, "cannot look up a thread index", error);
+    if (st == ST_OK)
+        st = step_row(store, stmt, &has_row, "cannot look up a thread index",
+                      error);
+    if (st == ST_OK && has_row)
+        *ticket_out = sqlite3_column_int64(stmt, 0);
+    return st;
+}
+
+Status
+store_ticket_by_subject(Store *store, const char *from_email,
+                        const char *normalized_subject, gint64 since,
+                        gint64 *ticket_out, GError **error)
+{
+    store_autoreset sqlite3_stmt *stmt = NULL;
+    Status st = stmt_get(store, Q_BY_SUBJECT, &stmt, error);
+    bool has_row = false;
+    Binder b;
+
+    *ticket_out = 0;
+    if (st != ST_OK)
+        return st;
+    if (from_email == NULL || normalized_subject == NULL)
+        return ST_OK;
+    binder_init(&b, stmt);
+    bind_text(&b, from_email);
+    bind_text(&b, normalized_subject);
+    bind_int64(&b, TICKET_STATUS_RESOLVED);
+    bind_int64(&b, TICKET_STATUS_CLOSED);
+    bind_int64(&b, TICKET_STATUS_SPAM);
+    bind_int64(&b, since);
+    st = binder_check(&b, "cannot look up a subject", error);
+    if (st == ST_OK)
+        st = step_row(store, stmt, &has_row, "cannot look up a subject",
+                      error);
+    if (st == ST_OK && has_row)
+        *ticket_out = sqlite3_column_int64(stmt, 0);
+    return st;
+}
+
+/* --- Tickets ------------------------------------------------------- */
+
+/* Parameters 2 to 19 of Q_TICKET_CREATE and Q_TICKET_UPDATE. */
+static void
+bind_ticket(Binder *b, const Ticket *t)
+{
+    bind_text(b, t->subject != NULL ? t->subject : "");
+    bind_int64(b, t->status);
+    bind_text(b, t->category);
+    bind_int64(b, t->priority);
+    bind_text(b, t->team);
+    bind_text(b, t->assignee);
+    bind_text(b, t->customer_name);
+    bind_text(b, t->customer_email);
+    bind_text(b, t->mailbox);
+    bind_time(b, t->created_at);
+    bind_time(b, t->updated_at);
+    bind_time(b, t->first_response_at);
+    bind_time(b, t->resolved_at);
+    bind_time(b, t->due_at);
+    bind_int64(b, t->escalation_level);
+    bind_int64(b, t->rating_score);
+    bind_text(b, t->rating_comment);
+    bind_row(b, t->linked_ticket);
+}
+
+/* A Ticket from a row of TICKET_COLUMNS. */
+static Ticket *
+row_to_ticket(sqlite3_stmt *stmt)
+{
+    Ticket *t = ticket_new();
+
+    t->id = sqlite3_column_int64(stmt, 0);
+    t->subject = column_dup(stmt, 1);
+    t->status = (TicketStatus)sqlite3_column_int(stmt, 2);
+    t->category = column_dup(stmt, 3);
+    t->priority = (Priority)sqlite3_column_int(stmt, 4);
+    t->team = column_dup(stmt, 5);
+    t->assignee = column_dup(stmt, 6);
+    t->customer_name = column_dup(stmt, 7);
+    t->customer_email = column_dup(stmt, 8);
+    t->mailbox = column_dup(stmt, 9);
+    t->created_at = column_time(stmt, 10);
+    t->updated_at = column_time(stmt, 11);
+    t->first_response_at = column_time(stmt, 12);
+    t->resolved_at = column_time(stmt, 13);
+    t->due_at = column_time(stmt, 14);
+    t->escalation_level = sqlite3_column_int(stmt, 15);
+    t->rating_score = sqlite3_column_int(stmt, 16);
+    t->rating_comment = column_dup(stmt, 17);
+    t->linked_ticket = sqlite3_column_int64(stmt, 18); /* NULL reads 0 */
+    return t;
+}
+
+/* A StoredMessage from a row of MESSAGE_COLUMNS, without attachments. */
+static StoredMessage *
+row_to_message(sqlite3_stmt *stmt)
+{
+    StoredMessage *m = g_new0(StoredMessage, 1);
+
+    m->id = sqlite3_column_int64(stmt, 0);
+    m->ticket_id = sqlite3_column_int64(stmt, 1);
+    m->message_id = column_dup(stmt, 2);
+    m->direction = (Direction)sqlite3_column_int(stmt, 3);
+    m->role = (Role)sqlite3_column_int(stmt, 4);
+    m->kind = (MessageKind)sqlite3_column_int(stmt, 5);
+    m->is_verified = sqlite3_column_int(stmt, 6) != 0;
+    m->from = column_dup(stmt, 7);
+    m->from_email = column_dup(stmt, 8);
+    m->to = column_dup(stmt, 9);
+    m->cc = column_dup(stmt, 10);
+    m->subject = column_dup(stmt, 11);
+    m->date = column_time(stmt, 12);
+    m->received_at = column_time(stmt, 13);
+    m->text = column_dup(stmt, 14);
+    m->reply_text = column_dup(stmt, 15);
+    m->flags = (guint)sqlite3_column_int64(stmt, 16);
+    m->problems = column_dup(stmt, 17);
+    m->source = column_dup(stmt, 18);
+    m->attachments = g_ptr_array_new_with_free_func(
+        (GDestroyNotify)stored_attachment_free);
+    return m;
+}
+
+Status
+store_ticket_create(Store *store, const Ticket *ticket, gint64 ticket_start,
+                    gint64 *id_out, GError **error)
+{
+    store_autoreset sqlite3_stmt *stmt = NULL;
+    Status st = stmt_get(store, Q_TICKET_CREATE, &stmt, error);
+    Binder b;
+
+    if (st != ST_OK)
+        return st;
+    binder_init(&b, stmt);
+    bind_int64(&b, ticket_start);
+    bind_ticket(&b, ticket);
+    st = binder_check(&b, "cannot create a ticket", error);
+    if (st == ST_OK)
+        st = step_done(store, stmt, "cannot create a ticket", error);
+    if (st != ST_OK)
+        return st;
+    *id_out = sqlite3_last_insert_rowid(store->db);
+    return ST_OK;
+}
+
+Status
+store_ticket_update(Store *store, const Ticket *ticket, GError **error)
+{
+    store_autoreset sqlite3_stmt *stmt = NULL;
+    Status st = stmt_get(store, Q_TICKET_UPDATE, &stmt, error);
+    Binder b;
+
+    if (st != ST_OK)
+        return st;
+    binder_init(&b, stmt);
+    bind_int64(&b, ticket->id);
+    bind_ticket(&b, ticket);
+    st = binder_check(&b, "cannot update a ticket", error);
+    if (st == ST_OK)
+        st = step_done(store, stmt, "cannot update a ticket", error);
+    if (st != ST_OK)
+        return st;
+    if (sqlite3_changes(store->db) == 0)
+        return status_set(error, ST_DATAERR,
+                          "store: no ticket %" G_GINT64_FORMAT, ticket->id);
+    return ST_OK;
+}
+
+/* The query statements below are stepped in loops; each loop ends at
+ * SQLITE_DONE or returns an error. */
+
+static Status
+load_fields(Store *store, Ticket *ticket, GError **error)
+{
+    store_autoreset sqlite3_stmt *stmt = NULL;
+    Status st = stmt_get(store, Q_TICKET_FIELDS, &stmt, error);
+    bool has_row = true;
+    Binder b;
+
+    if (st != ST_OK)
+        return st;
+    binder_init(&b, stmt);
+    bind_int64(&b, ticket->id);
+    st = binder_check(&b, "cannot read ticket fields", error);
+    while (st == ST_OK) {
+        st = step_row(store, stmt, &has_row, "cannot read ticket fields",
+                      error);
+        if (st != ST_OK || !has_row)
+            break;
+        g_hash_table_replace(ticket->fields, column_dup(stmt, 0),
+                             column_dup(stmt, 1));
+    }
+    return st;
+}
+
+static Status
+load_attachments(Store *store, StoredMessage *msg, GError **error)
+{
+    store_autoreset sqlite3_stmt *stmt = NULL;
+    Status st = stmt_get(store, Q_MSG_ATTACHMENTS, &stmt, error);
+    bool has_row = true;
+    Binder b;
+
+    if (st != ST_OK)
+        return st;
+    binder_init(&b, stmt);
+    bind_int64(&b, msg->id);
+    st = binder_check(&b, "cannot read attachments", error);
+    while (st == ST_OK) {
+        StoredAttachment *att;
+
+        st = step_row(store, stmt, &has_row, "cannot read attachments",
+                      error);
+        if (st != ST_OK || !has_row)
+            break;
+        att = g_new0(StoredAttachment, 1);
+        att->filename = column_dup(stmt, 0);
+        att->content_type = column_dup(stmt, 1);
+        att->size = sqlite3_column_int64(stmt, 2);
+        g_ptr_array_add(msg->attachments, att);
+    }
+    return st;
+}
+
+static Status
+load_messages(Store *store, Ticket *ticket, GError **error)
+{
+    store_autoreset sqlite3_stmt *stmt = NULL;
+    Status st = stmt_get(store, Q_TICKET_MESSAGES, &stmt, error);
+    bool has_row = true;
+    Binder b;
+
+    if (st != ST_OK)
+        return st;
+    binder_init(&b, stmt);
+    bind_int64(&b, ticket->id);
+    st = binder_check(&b, "cannot read ticket messages", error);
+    while (st == ST_OK) {
+        StoredMessage *msg;
+
+        st = step_row(store, stmt, &has_row, "cannot read ticket messages",
+                      error);
+        if (st != ST_OK || !has_row)
+            break;
+        msg = row_to_message(stmt);
+        g_ptr_array_add(ticket->messages, msg);
+        st = load_attachments(store, msg, error);
+    }
+    return st;
+}
+
+static Status
+load_events(Store *store, Ticket *ticket, GError **error)
+{
+    store_autoreset sqlite3_stmt *stmt = NULL;
+    Status st = stmt_get(store, Q_TICKET_EVENTS, &stmt, error);
+    bool has_row = true;
+    Binder b;
+
+    if (st != ST_OK)
+        return st;
+    binder_init(&b, stmt);
+    bind_int64(&b, ticket->id);
+    st = binder_check(&b, "cannot read ticket events", error);
+    while (st == ST_OK) {
+        TicketEvent *event;
+
+        st = step_row(store, stmt, &has_row, "cannot read ticket events",
+                      error);
+        if (st != ST_OK || !has_row)
+            break;
+        event = g_new0(TicketEvent, 1);
+        event->at = column_time(stmt, 0);
+        event->kind = column_dup(stmt, 1);
+        event->detail = column_dup(stmt, 2);
+        g_ptr_array_add(ticket->events, event);
+    }
+    return st;
+}
+
+Status
+store_ticket_get(Store *store, gint64 id, bool with_history,
+                 Ticket **ticket_out, GError **error)
+{
+    g_autoptr(Ticket) ticket = NULL;
+
+    *ticket_out = NULL;
+    {
+        store_autoreset sqlite3_stmt *stmt = NULL;
+        Status st = stmt_get(store, Q_TICKET_GET, &stmt, error);
+        bool has_row = false;
+        Binder b;
+
+        if (st != ST_OK)
+            return st;
+        binder_init(&b, stmt);
+        bind_int64(&b, id);
+        st = binder_check(&b, "cannot read a ticket", error);
+        if (st == ST_OK)
+            st = step_row(store, stmt, &has_row, "cannot read a ticket",
+                          error);
+        if (st != ST_OK || !has_row)
+            return st;
+        ticket = row_to_ticket(stmt);
+    }
+    {
+        Status st = load_fields(store, ticket, error);
+
+        if (st == ST_OK && with_history)
+            st = load_messages(store, ticket, error);
+        if (st == ST_OK && with_history)
+            st = load_events(store, ticket, error);
+        if (st != ST_OK)
+            return st;
+    }
+    *ticket_out = g_steal_pointer(&ticket);
+    return ST_OK;
+}
+
+Status
+store_ticket_list(Store *store, const TicketFilter *filter,
+                  GPtrArray **tickets_out, GError **error)
+{
+    g_autoptr(GPtrArray) tickets = g_ptr_array_new_with_free_func(
+        (GDestroyNotify)ticket_free);
+    bool by_status = filter != NULL && filter->status >= 0;
+    gint64 limit = filter != NULL && filter->limit > 0 ? filter->limit : -1;
+    Status st;
+
+    {
+        store_autoreset sqlite3_stmt *stmt = NULL;
+        bool has_row = true;
+        Binder b;
+
+        st = stmt_get(store, by_status ? Q_TICKET_LIST_STATUS : Q_TICKET_LIST,
+                      &stmt, error);
+        if (st != ST_OK)
+            return st;
+        binder_init(&b, stmt);
+        bind_int64(&b, limit); /* LIMIT -1 is no limit */
+        if (by_status)
+            bind_int64(&b, filter->status);
+        st = binder_check(&b, "cannot list tickets", error);
+        while (st == ST_OK) {
+            st = step_row(store, stmt, &has_row, "cannot list tickets",
+                          error);
+            if (st != ST_OK || !has_row)
+                break;
+            g_ptr_array_add(tickets, row_to_ticket(stmt));
+        }
+        if (st != ST_OK)
+            return st;
+    }
+    /* Fields are read after the list statement is reset, so that no
+     * two cursors are open at once. */
+    for (guint i = 0; i < tickets->len; i++) {
+        st = load_fields(store, g_ptr_array_index(tickets, i), error);
+        if (st != ST_OK)
+            return st;
+    }
+    *tickets_out = g_steal_pointer(&tickets);
+    return ST_OK;
+}
+
+Status
+store_ticket_set_field(Store *store, gint64 ticket, const char *name,
+                       const char *value, GError **error)
+{
+    store_autoreset sqlite3_stmt *stmt = NULL;
+    Status st = stmt_get(store, value != NULL ? Q_FIELD_SET : Q_FIELD_DELETE,
+                         &stmt, error);
+    Binder b;
+
+    if (st != ST_OK)
+        return st;
+    binder_init(&b, stmt);
+    bind_int64(&b, ticket);
+    bind_text(&b, name);
+    if (value != NULL)
+        bind_text(&b, value);
+    st = binder_check(&b, "cannot set a ticket field", error);
+    if (st != ST_OK)
+        return st;
+    return step_done(store, stmt, "cannot set a ticket field", error);
+}
+
+Status
+store_participant_add(Store *store, gint64 ticket, const char *email,
+                      const char *name, Role role, GError **error)
+{
+    store_autoreset sqlite3_stmt *stmt = NULL;
+    Status st = stmt_get(store, Q_PART_ADD, &stmt, error);
+    Binder b;
+
+    if (st != ST_OK)
+        return st;
+    binder_init(&b, stmt);
+    bind_int64(&b, ticket);
+    bind_text(&b, email);
+    bind_text(&b, name != NULL && *name != '\0' ? name : NULL);
+    bind_int64(&b, role);
+    st = binder_check(&b, "cannot add a participant", error);
+    if (st != ST_OK)
+        return st;
+    return step_done(store, stmt, "cannot add a participant", error);
+}
+
+Status
+store_participant_has(Store *store, gint64 ticket, const char *email,
+                      bool *has_out, GError **error)
+{
+    store_autoreset sqlite3_stmt *stmt = NULL;
+    Status st = stmt_get(store, Q_PART_HAS, &stmt, error);
+    Binder b;
+
+    *has_out = false;
+    if (st != ST_OK)
+        return st;
+    if (email == NULL)
+        return ST_OK;
+    binder_init(&b, stmt);
+    bind_int64(&b, ticket);
+    bind_text(&b, email);
+    st = binder_check(&b, "cannot look up a participant", error);
+    if (st != ST_OK)
+        return st;
+    return step_row(store, stmt, has_out, "cannot look up a participant",
+                    error);
+}
+
+Status
+store_event_add(Store *store, gint64 ticket, gint64 at, const char *kind,
+                const char *detail, GError **error)
+{
+    store_autoreset sqlite3_stmt *stmt = NULL;
+    Status st = stmt_get(store, Q_EVENT_ADD, &stmt, error);
+    Binder b;
+
+    if (st != ST_OK)
+        return st;
+    binder_init(&b, stmt);
+    bind_int64(&b, ticket);
+    bind_time(&b, at);
+    bind_text(&b, kind);
+    bind_text(&b, detail);
+    st = binder_check(&b, "cannot add an event", error);
+    if (st != ST_OK)
+        return st;
+    return step_done(store, stmt, "cannot add an event", error);
+}
+
+/* --- Small state --------------------------------------------------- */
+
+Status
+store_meta_get(Store *store, const char *key, char **value_out,
+               GError **error)
+{
+    store_autoreset sqlite3_stmt *stmt = NULL;
+    Status st = stmt_get(store, Q_META_GET, &stmt, error);
+    bool has_row = false;
+    Binder b;
+
+    *value_out = NULL;
+    if (st != ST_OK)
+        return st;
+    binder_init(&b, stmt);
+    bind_text(&b, key);
+    st = binder_check(&b, "cannot read state", error);
+    if (st == ST_OK)
+        st = step_row(store, stmt, &has_row, "cannot read state", error);
+    if (st == ST_OK && has_row)
+        *value_out = column_dup(stmt, 0);
+    return st;
+}
+
+Status
+store_meta_set(Store *store, const char *key, const char *value,
+               GError **error)
+{
+    store_autoreset sqlite3_stmt *stmt = NULL;
+    Status st = stmt_get(store, value != NULL ? Q_META_SET : Q_META_DELETE,
+                         &stmt, error);
+    Binder b;
+
+    if (st != ST_OK)
+        return st;
+    binder_init(&b, stmt);
+    bind_text(&b, key);
+    if (value != NULL)
+        bind_text(&b, value);
+    st = binder_check(&b, "cannot write state", error);
+    if (st != ST_OK)
+        return st;
+    return step_done(store, stmt, "cannot write state", error);
+}

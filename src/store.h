@@ -133,11 +133,14 @@ typedef struct {
 Status store_ticket_list(Store *store, const TicketFilter *filter,
                          GPtrArray **tickets_out, GError **error);
 
+/* Set a custom field of a ticket; a NULL value removes it. */
 Status store_ticket_set_field(Store *store, gint64 ticket,
                               const char *name, const char *value,
                               GError **error);
 
-/* Participants: everyone who wrote or was addressed on a ticket. */
+/* Participants: everyone who wrote or was addressed on a ticket.
+ * E-mail addresses compare case-insensitively.  Adding one twice keeps
+ * the first role and fills in a name that was missing. */
 Status store_participant_add(Store *store, gint64 ticket,
                              const char *email, const char *name,
                              Role role, GError **error);
@@ -148,5 +151,14 @@ Status store_participant_has(Store *store, gint64 ticket,
 Status store_event_add(Store *store, gint64 ticket, gint64 at,
                        const char *kind, const char *detail,
                        GError **error);
+
+/* --- Small state -----------------------------------------------------
+ * A key/value table for state that must survive between runs, such as
+ * the round-robin position of assignment.  *value_out is NULL when the
+ * key is unset; the caller frees it.  A NULL value unsets the key. */
+Status store_meta_get(Store *store, const char *key, char **value_out,
+                      GError **error);
+Status store_meta_set(Store *store, const char *key, const char *value,
+                      GError **error);
 
 #endif
