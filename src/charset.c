@@ -653,18 +653,19 @@ charset_to_utf8(const char *data, gssize len, const char *label,
     g_autoptr(GString) out = NULL;
     g_autofree guchar *no_nul = NULL;
     bool is_plain_ascii = true;
+    bool is_utf7;
 
     if (data == NULL)
         return g_strdup("");
     n = len < 0 ? strlen(data) : (gsize)len;
 
     /* Fast path: most headers and many bodies are plain ASCII, which
-     * every label we accept reads the same way. */
+     * every ASCII-compatible label reads the same way ('+' starts a
+     * UTF-7 escape, ESC an ISO-2022 one). */
+    is_utf7 = name_is(name, "UTF-7");
     for (gsize i = 0; i < n; i++) {
-        if (p[i] >= 0x80 || p[i] == ESC || p[i] == 0 || p[i] == '+') {
-            /* '+' only matters to UTF-7; re-check below. */
-            if (p[i] == '+' && !name_is(name, "UTF-7"))
-                continue;
+        if (p[i] >= 0x80 || p[i] == ESC || p[i] == 0
+            || (is_utf7 && p[i] == '+')) {
             is_plain_ascii = false;
             break;
         }

@@ -60,7 +60,11 @@ cmd_ingest_source(Ctx *ctx, Processor *proc, const char *name,
         .name = name,
         .url = url,
         .after = (SourceAfter)after,
-        .max_message_bytes = ctx->cfg->limits.max_message_bytes,
+        /* Parse keeps an oversized message (attachments omitted,
+         * flagged), so the source refuses only what no one could mean
+         * to keep in memory at once. */
+        .max_message_bytes = MAX(ctx->cfg->limits.max_message_bytes,
+                                 (gsize)1 << 30),
     };
     g_autoptr(Source) src = NULL;
     g_autoptr(GPtrArray) positions = NULL;

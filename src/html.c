@@ -10,6 +10,11 @@
  * for display, fetch anything, interpret CSS (beyond what Outlook's
  * MsoNormal paragraphs imply) or strip quoted history (quote.c does).
  *
+ * <head> needs no state of its own: what it holds (title, style,
+ * script, Word's <xml>) is dropped as raw text elements wherever they
+ * are, and text that strays into it is shown, as browsers show it,
+ * rather than losing a broken mail's only content.
+ *
  * Output is built in two steps: the scanner appends text and line
  * breaks to a buffer, then one pass trims trailing blanks on each line
  * and collapses runs of blank lines.
@@ -203,6 +208,7 @@ typedef struct {
     bool pending_cell;    /* a table cell separator owed */
     bool pending_item;    /* a list marker owed to the next text */
     bool skip_newline;    /* first newline right after <pre> */
+    bool in_mso_p;        /* the open <p> is Outlook's (p cannot nest) */
     int pre_depth;
     int list_depth;
     int bq_depth;         /* all open blockquotes */
@@ -257,12 +263,14 @@ parse_entity(const char *p, const char *end, gunichar *cp_out)
             q++;
         }
         digits = q;
-        while (q < end && (hex ? g_ascii_isxdigit(*q) : g_ascii_isdigit(*q))) {
+        while (q < end &&
+               (hex ? g_ascii_isxdigit(*q) : g_ascii_isdigit(*q))) {
+            int d = hex ? g_ascii_xdigit_value(*q) : g_ascii_digit_value(*q);
+
             /* Keep consuming digits but stop growing: huge numbers
              * are just invalid. */
             if (v <= 0x10FFFF)
-                v = v * (hex ? 16 : 10) + (guint64)(hex ? g_ascii_xdigit_value(*q)
-                                                        : g_ascii_digit_value(*q));
+                v = v * (hex ? 16 : 10) + (guint64)d;
             q++;
         }
         if (q == digits)
@@ -609,11 +617,9 @@ open_tag(Html *h, TagKind kind, const TagAttrs *attrs)
     case TAG_P:
         /* Outlook styles its paragraphs with no margin and writes
          * blank lines as empty paragraphs. */
-        if (attrs->class_ != NULL &&
-            has_prefix_ci(attrs->class_, attrs->class_len, "mso"))
-            break_line(h, 1);
-        else
-            break_line(h, 2);
+        h->in_mso_p = attrs->class_ != NULL &&
+                      has_prefix_ci(attrs->class_, attrs->class_len, "mso");
+        break_line(h, h->in_mso_p ? 1 : 2);
         break;
     case TAG_PARA:
         break_line(h, 2);
@@ -679,6 +685,9 @@ close_tag(Html *h, TagKind kind)
         break_line(h, 1);
         break;
     case TAG_P:
+        break_line(h, h->in_mso_p ? 1 : 2);
+        h->in_mso_p = false;
+        break;
     case TAG_PARA:
         break_line(h, 2);
         break;
@@ -700,7 +709,8 @@ close_tag(Html *h, TagKind kind)
     case TAG_BLOCKQUOTE:
         if (h->bq_depth > 0) {
             h->bq_depth--;
-            if (h->bq_depth < 32 && (h->bq_cite & (1u << h->bq_depth))) {
+            if (h->bq_depth < 32 &&
+                (h->bq_cite & (1u << h->bq_depth)) != 0) {
                 h->bq_cite &= ~(1u << h->bq_depth);
                 h->quote_level--;
             }

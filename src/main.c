@@ -110,10 +110,10 @@ main(int argc, char **argv)
             verbosity = LOG_QUIET;
         } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             usage(stdout);
-            return 0;
+            goto out;
         } else if (strcmp(a, "--version") == 0) {
             printf("mailtriage %s\n", PACKAGE_VERSION);
-            return 0;
+            goto out;
         } else {
             fprintf(stderr, "mailtriage: unknown option '%s'\n", a);
             usage(stderr);
@@ -127,7 +127,7 @@ main(int argc, char **argv)
     }
     if (strcmp(argv[i], "help") == 0) {
         usage(stdout);
-        return 0;
+        goto out;
     }
     cmd = find_command(argv[i]);
     if (cmd == NULL) {

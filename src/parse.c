@@ -83,8 +83,9 @@ typedef struct {
     Message *msg;
     const Limits *lim;
     const char *const *fallbacks; /* body text: lim's list or empty */
-    GByteArray *array;            /* the bytes GMime reads, not owned */
-    gsize skip;                   /* mbox "From " line before them */
+    GBytes *source;     /* what GMime parses: raw or a repaired copy */
+    GByteArray *array;  /* source from skip on, borrowed (file comment) */
+    gsize skip;         /* bytes of source before the message */
     bool omit_data;               /* over max_message_bytes */
     guint parts;
     bool parts_exceeded;
@@ -273,10 +274,11 @@ emit_bytes(GByteArray *out, gsize *size, const guint8 *bytes, guint n)
  * concatenated encodings come out whole (GMime's decoder stops).  It
  * stops at the first line that is not base64 at all (a disclaimer a
  * gateway appended, "-- ") and returns that line's offset, len when
- * every line was base64.  out may be NULL to only count.
+ * every line was base64.  out, when not NULL, has room for len * 3 / 4
+ * + 3 bytes; NULL only counts.
  */
 static gsize
-b64_decode_tolerant(const guint8 *in, gsize len, GByteArray *out,
+b64_decode_tolerant(const guint8 *in, gsize len, guint8 *out,
                     gsize *size_out)
 {
     guint32 acc = 0;
@@ -284,7 +286,6 @@ b64_decode_tolerant(const guint8 *in, gsize len, GByteArray *out,
     gsize size = 0;
     gsize pos = 0;
     bool run_ended = false;
-    guint8 bytes[3];
 
     while (pos < len) {
         const guint8 *nl = memchr(in + pos, '\n', len - pos);
@@ -313,13 +314,17 @@ b64_decode_tolerant(const guint8 *in, gsize len, GByteArray *out,
             break;
         for (gsize i = s; i < e; i++) {
             if (in[i] == '=') {
-                if (nacc == 2) {
-                    bytes[0] = (guint8)(acc >> 4);
-                    emit_bytes(out, &size, bytes, 1);
-                } else if (nacc == 3) {
-                    bytes[0] = (guint8)(acc >> 10);
-                    bytes[1] = (guint8)(acc >> 2);
-                    emit_bytes(out, &size, bytes, 2);
+                /* Padding ends a group early: 2 or 3 characters give 1
+                 * or 2 bytes. */
+                if (nacc >= 2) {
+                    if (out != NULL)
+                        out[size] = (guint8)(acc >> (nacc == 2 ? 4 : 10));
+                    size++;
+                }
+                if (nacc == 3) {
+                    if (out != NULL)
+                        out[size] = (guint8)(acc >> 2);
+                    size++;
                 }
                 if (nacc != 0)
                     run_ended = true;
@@ -329,10 +334,12 @@ b64_decode_tolerant(const guint8 *in, gsize len, GByteArray *out,
             }
             acc = (acc << 6) | (guint32)b64_value[in[i]];
             if (++nacc == 4) {
-                bytes[0] = (guint8)(acc >> 16);
-                bytes[1] = (guint8)(acc >> 8);
-                bytes[2] = (guint8)acc;
-                emit_bytes(out, &size, bytes, 3);
+                if (out != NULL) {
+                    out[size] = (guint8)(acc >> 16);
+                    out[size + 1] = (guint8)(acc >> 8);
+                    out[size + 2] = (guint8)acc;
+                }
+                size += 3;
                 nacc = 0;
                 acc = 0;
             }
@@ -340,13 +347,15 @@ b64_decode_tolerant(const guint8 *in, gsize len, GByteArray *out,
         pos = next;
     }
     /* A final group without its padding. */
-    if (nacc == 2) {
-        bytes[0] = (guint8)(acc >> 4);
-        emit_bytes(out, &size, bytes, 1);
-    } else if (nacc == 3) {
-        bytes[0] = (guint8)(acc >> 10);
-        bytes[1] = (guint8)(acc >> 2);
-        emit_bytes(out, &size, bytes, 2);
+    if (nacc >= 2) {
+        if (out != NULL)
+            out[size] = (guint8)(acc >> (nacc == 2 ? 4 : 10));
+        size++;
+    }
+    if (nacc == 3) {
+        if (out != NULL)
+            out[size] = (guint8)(acc >> 2);
+        size++;
     }
     *size_out = size;
     return pos < len ? pos : len;
@@ -517,7 +526,7 @@ extract_uuencoded(ParseCtx *ctx, const char *text)
 /*
  * The encoded content of part.  Normally a pointer into the raw bytes
  * (the parser keeps parts as substreams of our stream), with
- * *raw_off_out its offset in msg->raw; otherwise a copy in *copy_out
+ * *raw_off_out its offset in ctx->source; otherwise a copy in *copy_out
  * and *raw_off_out G_MAXSIZE.
  */
 static const guint8 *
@@ -601,7 +610,6 @@ decode_part(ParseCtx *ctx, GMimePart *part, bool is_text, bool count_only,
         wrapper != NULL ? g_mime_data_wrapper_get_encoding(wrapper)
                         : GMIME_CONTENT_ENCODING_DEFAULT;
     g_autoptr(GByteArray) copy = NULL;
-    g_autoptr(GByteArray) out = NULL;
     gsize len;
     gsize raw_off;
     gsize size = 0;
@@ -610,32 +618,42 @@ decode_part(ParseCtx *ctx, GMimePart *part, bool is_text, bool count_only,
     *size_out = 0;
     if (in == NULL)
         return count_only ? NULL : g_bytes_new(NULL, 0);
-    if (!count_only)
-        out = g_byte_array_sized_new(
-            (guint)MIN(len, (gsize)G_MAXUINT32 / 2));
     switch (encoding) {
     case GMIME_CONTENT_ENCODING_BASE64: {
-        gsize tail = b64_decode_tolerant(in, len, out, &size);
+        /* Decoded base64 plus any text after it never exceeds len. */
+        guint8 *buf = count_only ? NULL : g_malloc(len + 4);
+        gsize tail = b64_decode_tolerant(in, len, buf, &size);
 
         if (tail < len) {
             message_add_problem(ctx->msg,
                                 "base64 content has %s text after the data",
                                 is_text ? "plain" : "ignored");
-            if (is_text) {
-                emit_bytes(out, &size, (const guint8 *)"\n", 1);
-                emit_bytes(out, &size, in + tail, (guint)(len - tail));
+            if (is_text && buf != NULL) {
+                buf[size++] = '\n';
+                memcpy(buf + size, in + tail, len - tail);
+                size += len - tail;
             }
         }
-        break;
+        *size_out = size;
+        if (buf == NULL)
+            return NULL;
+        return g_bytes_new_take(g_realloc(buf, MAX(size, 1)), size);
     }
-    case GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE:
+    case GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE: {
+        g_autoptr(GByteArray) out =
+            count_only ? NULL : g_byte_array_sized_new((guint)MIN(len, G_MAXINT));
+
         decode_with_gmime(encoding, in, len, out, &size);
-        break;
+        *size_out = size;
+        if (out == NULL)
+            return NULL;
+        return g_byte_array_free_to_bytes(g_steal_pointer(&out));
+    }
     case GMIME_CONTENT_ENCODING_UUENCODE: {
         gsize pos = 0;
         const char *line;
         gsize line_len;
-        g_autoptr(GBytes) data = NULL;
+        GBytes *data = NULL;
         bool ok = false;
 
         while (!ok && next_line((const char *)in, len, &pos, &line,
@@ -648,30 +666,20 @@ decode_part(ParseCtx *ctx, GMimePart *part, bool is_text, bool count_only,
         }
         if (!ok) {
             message_add_problem(ctx->msg, "uuencoded part is broken");
-            size = 0;
-        } else if (data != NULL) {
-            gsize n;
-            const guint8 *p = g_bytes_get_data(data, &n);
-
-            g_byte_array_append(out, p, (guint)n);
+            return count_only ? NULL : g_bytes_new(NULL, 0);
         }
-        break;
+        *size_out = size;
+        return data;
     }
     default:
-        size = len;
+        *size_out = len;
         if (count_only)
-            break;
-        *size_out = size;
+            return NULL;
         /* Unencoded: share the raw bytes instead of copying them. */
         if (raw_off != G_MAXSIZE)
-            return g_bytes_new_from_bytes(ctx->msg->raw, raw_off, len);
-        g_byte_array_append(out, in, (guint)len);
-        break;
+            return g_bytes_new_from_bytes(ctx->source, raw_off, len);
+        return g_bytes_new(in, len);
     }
-    *size_out = size;
-    if (count_only)
-        return NULL;
-    return g_byte_array_free_to_bytes(g_steal_pointer(&out));
 }
 
 /* ---------------------------------------------------------------- */
@@ -1222,12 +1230,20 @@ rfc822_attachment(ParseCtx *ctx, GMimeObject *obj, GMimeObject *parent)
     GMimeHeaderList *headers = g_mime_object_get_header_list(obj);
     const char *d = (const char *)ctx->array->data;
     gsize len = ctx->array->len;
+    GMimeHeaderList *inner_headers =
+        inner != NULL ? g_mime_object_get_header_list(GMIME_OBJECT(inner))
+                      : NULL;
     gint64 first = -1;
+    gint64 inner_first = -1;
     gsize start;
     gsize end = len;
     g_autofree char *filename = object_filename(ctx, obj);
     g_autoptr(GBytes) data = NULL;
 
+    if (inner_headers != NULL &&
+        g_mime_header_list_get_count(inner_headers) > 0)
+        inner_first = g_mime_header_get_offset(
+            g_mime_header_list_get_header_at(inner_headers, 0));
     for (int i = 0; headers != NULL && i < g_mime_header_list_get_count(
                                                 headers);
          i++) {
@@ -1237,7 +1253,16 @@ rfc822_attachment(ParseCtx *ctx, GMimeObject *obj, GMimeObject *parent)
         if (off >= 0 && (first < 0 || off < first))
             first = off;
     }
-    if (first < 0 || first > (gint64)len) {
+    if (first >= 0 && first <= (gint64)len) {
+        start = header_block_end(d, len, (gsize)first);
+    } else if (inner_first >= 0 && inner_first <= (gint64)len) {
+        /* A part without header lines (multipart/digest): the
+         * message starts with its own first field. */
+        start = (gsize)inner_first;
+    } else {
+        start = G_MAXSIZE;
+    }
+    if (start == G_MAXSIZE) {
         /* No position known: write it out again (not byte-exact). */
         g_autoptr(GMimeStream) mem = g_mime_stream_mem_new();
 
@@ -1254,7 +1279,6 @@ rfc822_attachment(ParseCtx *ctx, GMimeObject *obj, GMimeObject *parent)
                                                            "boundary")
                 : NULL;
 
-        start = header_block_end(d, len, (gsize)first);
         if (boundary != NULL && *boundary != '\0') {
             g_autofree char *needle = g_strdup_printf("\n--%s", boundary);
             gsize from = start > 0 ? start - 1 : 0;
@@ -1269,14 +1293,12 @@ rfc822_attachment(ParseCtx *ctx, GMimeObject *obj, GMimeObject *parent)
         }
         if (end < start)
             end = start;
-        data = g_bytes_new_from_bytes(ctx->msg->raw, ctx->skip + start,
+        data = g_bytes_new_from_bytes(ctx->source, ctx->skip + start,
                                       end - start);
     }
-    if (filename == NULL && inner != NULL) {
-        GMimeHeaderList *ih = g_mime_object_get_header_list(
-            GMIME_OBJECT(inner));
+    if (filename == NULL && inner_headers != NULL) {
         GMimeHeader *subject =
-            ih != NULL ? g_mime_header_list_get_header(ih, "Subject") : NULL;
+            g_mime_header_list_get_header(inner_headers, "Subject");
 
         if (subject != NULL) {
             g_autofree char *raw = header_trimmed(subject);
@@ -1679,6 +1701,7 @@ read_headers(ParseCtx *ctx, GMimeMessage *mime, GMimeParserOptions *options)
     Message *msg = ctx->msg;
     g_autoptr(GPtrArray) headers = top_headers(mime);
     g_autoptr(GPtrArray) fb = g_ptr_array_new();
+    g_autoptr(GPtrArray) gm_fb = g_ptr_array_new();
     const char *const *fallbacks;
     bool seen_received = false;
     bool seen_return_path = false;
@@ -1692,6 +1715,16 @@ read_headers(ParseCtx *ctx, GMimeMessage *mime, GMimeParserOptions *options)
         g_ptr_array_add(fb, (gpointer)(uintptr_t)*p);
     g_ptr_array_add(fb, NULL);
     fallbacks = (const char *const *)fb->pdata;
+    if (headers->len == 0)
+        message_add_problem(msg, "message has no header fields");
+    /* GMime decodes display names: give it the same guesses. */
+    g_ptr_array_add(gm_fb, (gpointer) "UTF-8");
+    for (guint i = 0; i + 1 < fb->len; i++)
+        g_ptr_array_add(gm_fb, g_ptr_array_index(fb, i));
+    g_ptr_array_add(gm_fb, (gpointer) "windows-1252");
+    g_ptr_array_add(gm_fb, NULL);
+    g_mime_parser_options_set_fallback_charsets(
+        options, (const char **)gm_fb->pdata);
 
     for (guint i = 0; i < headers->len; i++) {
         GMimeHeader *h = g_ptr_array_index(headers, i);
@@ -1864,6 +1897,127 @@ mbox_envelope_len(const char *d, gsize len)
     return nl != NULL ? (gsize)(nl - d) + 1 : len;
 }
 
+/* "Name:" at the start of a line: an RFC 5322 field name. */
+static bool
+is_header_line(const char *d, gsize len)
+{
+    gsize i = 0;
+
+    while (i < len && d[i] > ' ' && d[i] < 0x7F && d[i] != ':')
+        i++;
+    return i > 0 && i < len && d[i] == ':';
+}
+
+/*
+ * Where the header really starts when GMime found none: some tools put
+ * a line of their own above it ("---- Original email message ----").
+ * Looks at the first lines only; 0 when no header follows.
+ */
+static gsize
+find_header_start(const char *d, gsize len)
+{
+    gsize pos = 0;
+
+    for (guint n = 0; n < 10 && pos < len; n++) {
+        const char *nl = memchr(d + pos, '\n', len - pos);
+        gsize next = nl != NULL ? (gsize)(nl - d) + 1 : len;
+
+        if (pos > 0 && is_header_line(d + pos, next - pos) && next < len &&
+            (is_header_line(d + next, len - next) || d[next] == ' ' ||
+             d[next] == '\t'))
+            return pos;
+        pos = next;
+    }
+    return 0;
+}
+
+/* A line "name=value" of a parameter list (RFC 2045 5.1). */
+static bool
+is_param_line(const char *d, gsize len)
+{
+    gsize i = 0;
+
+    if (len == 0 || !g_ascii_isalpha(d[0]))
+        return false;
+    while (i < len && (g_ascii_isalnum(d[i]) || d[i] == '-' ||
+                       d[i] == '_' || d[i] == '*'))
+        i++;
+    return i < len && d[i] == '=';
+}
+
+/*
+ * Exchange sometimes writes a Content-* parameter on a line of its own
+ * without the leading white space of a fold ("...alternative;" then
+ * "boundary=..."), so the boundary is lost and the parts with it.
+ * Returns a copy with the fold restored, or NULL when nothing needs it.
+ */
+static GBytes *
+repair_unfolded_params(const char *d, gsize len)
+{
+    g_autoptr(GArray) at = NULL;
+    const char *p = d;
+    const char *hit;
+    GByteArray *out;
+    gsize copied = 0;
+
+    while ((hit = memmem(p, len - (gsize)(p - d), "ontent-", 7)) != NULL) {
+        const char *line = hit - 1;
+
+        p = hit + 7;
+        if (line < d || (*line != 'C' && *line != 'c') ||
+            (line > d && line[-1] != '\n'))
+            continue;
+        if (!is_header_line(line, len - (gsize)(line - d)))
+            continue;
+        /* Walk the field's lines; each unfolded parameter line after
+         * one ending in ';' gets a fold. */
+        for (;;) {
+            const char *nl = memchr(line, '\n', len - (gsize)(line - d));
+            const char *end = nl;
+            const char *next;
+
+            if (nl == NULL)
+                break;
+            while (end > line && (end[-1] == '\r' || end[-1] == ' ' ||
+                                  end[-1] == '\t'))
+                end--;
+            next = nl + 1;
+            if (next >= d + len)
+                break;
+            if (*next == ' ' || *next == '\t') {
+                line = next;
+                continue;
+            }
+            if (end > line && end[-1] == ';' &&
+                is_param_line(next, len - (gsize)(next - d))) {
+                gsize off = (gsize)(next - d);
+
+                if (at == NULL)
+                    at = g_array_new(FALSE, FALSE, sizeof(gsize));
+                g_array_append_val(at, off);
+                line = next;
+                continue;
+            }
+            break;
+        }
+        p = line + 1 > p ? line + 1 : p;
+    }
+    if (at == NULL)
+        return NULL;
+    out = g_byte_array_sized_new((guint)(len + at->len));
+    for (guint i = 0; i < at->len; i++) {
+        gsize off = g_array_index(at, gsize, i);
+
+        g_byte_array_append(out, (const guint8 *)d + copied,
+                            (guint)(off - copied));
+        g_byte_array_append(out, (const guint8 *)" ", 1);
+        copied = off;
+    }
+    g_byte_array_append(out, (const guint8 *)d + copied,
+                        (guint)(len - copied));
+    return g_byte_array_free_to_bytes(out);
+}
+
 /* Build the text fields when GMime found no message at all. */
 static void
 fallback_text(ParseCtx *ctx)
@@ -1886,54 +2040,54 @@ fallback_text(ParseCtx *ctx)
     append_text(ctx, text);
 }
 
-Status
-parse_message(GBytes *raw, const Limits *lim, Message **msg_out,
-              GError **error)
+/*
+ * Point ctx->array at source from ctx->skip on and let GMime parse it
+ * in place.  GMime's parts keep substreams of the array: it must
+ * outlive the returned message (release_array() after the unref).
+ */
+static GMimeMessage *
+construct(ParseCtx *ctx, GMimeParserOptions *options)
 {
-    static const char *const no_fallbacks[] = { NULL };
-    g_autoptr(Message) msg = message_new(raw);
-    ParseCtx ctx = { 0 };
-    Limits defaults;
     gsize len;
-    const char *data;
-    GByteArray *array;
-    GMimeStream *stream;
-    GMimeParser *parser;
-    GMimeMessage *mime;
-    GMimeParserOptions *options;
-    g_autoptr(GPtrArray) gmime_fb = g_ptr_array_new();
+    const char *data = g_bytes_get_data(ctx->source, &len);
+    g_autoptr(GMimeStream) stream = NULL;
+    g_autoptr(GMimeParser) parser = NULL;
 
-    (void)error;
-    parse_init();
-    if (lim == NULL) {
-        limits_init_default(&defaults);
-        lim = &defaults;
-    }
-    data = g_bytes_get_data(msg->raw, &len);
-    util_sha256_hex(data != NULL ? data : "", len, msg->sha256);
+    ctx->array = g_byte_array_new();
+    ctx->array->data =
+        (guint8 *)(uintptr_t)(data != NULL ? data + ctx->skip : NULL);
+    ctx->array->len = (guint)(len - ctx->skip);
+    if (ctx->array->len == 0)
+        return NULL;
+    stream = g_mime_stream_mem_new_with_byte_array(ctx->array);
+    g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(stream), FALSE);
+    parser = g_mime_parser_new_with_stream(stream);
+    g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
+    g_mime_parser_set_persist_stream(parser, TRUE);
+    return g_mime_parser_construct_message(parser, options);
+}
 
-    ctx.msg = msg;
-    ctx.lim = lim;
-    ctx.fallbacks = lim->fallback_charsets != NULL ? lim->fallback_charsets
-                                                   : no_fallbacks;
-    ctx.omit_data = len > lim->max_message_bytes;
-    ctx.text = g_string_new(NULL);
-    ctx.skip = data != NULL ? mbox_envelope_len(data, len) : 0;
+static void
+release_array(ParseCtx *ctx)
+{
+    if (ctx->array == NULL)
+        return;
+    ctx->array->data = NULL;
+    ctx->array->len = 0;
+    g_byte_array_free(ctx->array, TRUE);
+    ctx->array = NULL;
+}
 
-    /* GMime reads the raw bytes in place: the array borrows them and is
-     * emptied before it is freed (see the file comment). */
-    array = g_byte_array_new();
-    array->data = (guint8 *)(uintptr_t)(data != NULL ? data + ctx.skip
-                                                     : NULL);
-    array->len = (guint)(len - ctx.skip);
-    ctx.array = array;
+static GMimeParserOptions *
+parser_options(ParseCtx *ctx, GPtrArray *charsets)
+{
+    GMimeParserOptions *options = g_mime_parser_options_new();
 
-    g_ptr_array_add(gmime_fb, (gpointer) "UTF-8");
-    for (const char *const *p = ctx.fallbacks; *p != NULL; p++)
-        g_ptr_array_add(gmime_fb, (gpointer)(uintptr_t)*p);
-    g_ptr_array_add(gmime_fb, (gpointer) "windows-1252");
-    g_ptr_array_add(gmime_fb, NULL);
-    options = g_mime_parser_options_new();
+    g_ptr_array_add(charsets, (gpointer) "UTF-8");
+    for (const char *const *p = ctx->fallbacks; *p != NULL; p++)
+        g_ptr_array_add(charsets, (gpointer)(uintptr_t)*p);
+    g_ptr_array_add(charsets, (gpointer) "windows-1252");
+    g_ptr_array_add(charsets, NULL);
     g_mime_parser_options_set_rfc2047_compliance_mode(
         options, GMIME_RFC_COMPLIANCE_LOOSE);
     g_mime_parser_options_set_address_compliance_mode(
@@ -1942,44 +2096,79 @@ parse_message(GBytes *raw, const Limits *lim, Message **msg_out,
         options, GMIME_RFC_COMPLIANCE_LOOSE);
     g_mime_parser_options_set_allow_addresses_without_domain(options, TRUE);
     g_mime_parser_options_set_fallback_charsets(
-        options, (const char **)gmime_fb->pdata);
-    g_mime_parser_options_set_warning_callback(options, warning_cb, &ctx);
+        options, (const char **)charsets->pdata);
+    g_mime_parser_options_set_warning_callback(options, warning_cb, ctx);
+    return options;
+}
 
-    if (array->len == 0) {
-        message_add_problem(msg, "empty message");
-        mime = NULL;
-    } else {
-        stream = g_mime_stream_mem_new_with_byte_array(array);
-        g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(stream), FALSE);
-        parser = g_mime_parser_new_with_stream(stream);
-        g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
-        g_mime_parser_set_persist_stream(parser, TRUE);
-        mime = g_mime_parser_construct_message(parser, options);
-        g_object_unref(parser);
-        g_object_unref(stream);
+Status
+parse_message(GBytes *raw, const Limits *lim, Message **msg_out,
+              GError **error)
+{
+    static const char *const no_fallbacks[] = { NULL };
+    g_autoptr(Message) msg = message_new(raw);
+    g_autoptr(GPtrArray) charsets = g_ptr_array_new();
+    g_autoptr(GMimeParserOptions) options = NULL;
+    g_autoptr(GBytes) repaired = NULL;
+    ParseCtx ctx = { 0 };
+    Limits defaults;
+    gsize len;
+    const char *data;
+    GMimeMessage *mime;
+
+    (void)error;
+    parse_init();
+    if (lim == NULL) {
+        limits_init_default(&defaults);
+        lim = &defaults;
+    }
+    data = g_bytes_get_data(msg->raw, &len);
+    if (data == NULL)
+        data = "";
+    util_sha256_hex(data, len, msg->sha256);
+
+    ctx.msg = msg;
+    ctx.lim = lim;
+    ctx.fallbacks = lim->fallback_charsets != NULL ? lim->fallback_charsets
+                                                   : no_fallbacks;
+    ctx.omit_data = len > lim->max_message_bytes;
+    ctx.text = g_string_new(NULL);
+    ctx.source = msg->raw;
+    repaired = repair_unfolded_params(data, len);
+    if (repaired != NULL) {
+        message_add_problem(msg, "header parameter without folding");
+        ctx.source = repaired;
+        data = g_bytes_get_data(repaired, &len);
+    }
+    ctx.skip = mbox_envelope_len(data, len);
+    options = parser_options(&ctx, charsets);
+
+    mime = construct(&ctx, options);
+    if (mime == NULL && ctx.array->len > 0) {
+        gsize start = find_header_start(data + ctx.skip, len - ctx.skip);
+
+        if (start > 0) {
+            message_add_problem(msg, "text before the header ignored");
+            release_array(&ctx);
+            ctx.skip += start;
+            mime = construct(&ctx, options);
+        }
     }
 
     if (mime == NULL) {
-        if (array->len > 0) {
+        if (ctx.array->len == 0) {
+            message_add_problem(msg, "empty message");
+        } else {
             message_add_problem(msg, "not a MIME message");
             fallback_text(&ctx);
         }
     } else {
-        GMimeObject *body = g_mime_message_get_mime_part(mime);
-
-        if (g_mime_object_get_header_list(GMIME_OBJECT(mime)) == NULL ||
-            g_mime_header_list_get_count(g_mime_object_get_header_list(
-                GMIME_OBJECT(mime))) == 0)
-            message_add_problem(msg, "message has no header fields");
-        walk(&ctx, body, NULL, 0, true);
+        walk(&ctx, g_mime_message_get_mime_part(mime), NULL, 0, true);
         read_headers(&ctx, mime, options);
         /* Parts are substreams of the array: drop them first. */
         g_object_unref(mime);
     }
-    g_mime_parser_options_free(options);
-    array->data = NULL;
-    array->len = 0;
-    g_byte_array_free(array, TRUE);
+    release_array(&ctx);
 
     g_free(msg->text);
     msg->text = g_string_free(ctx.text, FALSE);

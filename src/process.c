@@ -135,11 +135,17 @@ add_participants(Processor *proc, gint64 ticket, const Message *msg,
     GPtrArray *lists[] = { msg->to, msg->cc };
     Status st;
 
-    if (msg->from != NULL && !is_own_address(proc, msg->from->email) &&
-        (st = store_participant_add(proc->store, ticket, msg->from->email,
-                                    msg->from->name, sender_role,
-                                    error)) != ST_OK)
-        return st;
+    /* Reply-To too: that is where our answers go, so replies come from
+     * there (a web form's noreply From with the customer in Reply-To). */
+    const Address *senders[] = { msg->from, msg->reply_to };
+
+    for (guint i = 0; i < G_N_ELEMENTS(senders); i++)
+        if (senders[i] != NULL && *senders[i]->email != '\0' &&
+            !is_own_address(proc, senders[i]->email) &&
+            (st = store_participant_add(proc->store, ticket,
+                                        senders[i]->email, senders[i]->name,
+                                        sender_role, error)) != ST_OK)
+            return st;
     for (guint l = 0; l < G_N_ELEMENTS(lists); l++) {
         for (guint i = 0; i < lists[l]->len; i++) {
             const Address *addr = g_ptr_array_index(lists[l], i);
@@ -283,6 +289,31 @@ update_ticket(Processor *proc, gint64 id, const Message *msg, Role role,
 }
 
 static Status
+file_duplicate(Processor *proc, const Message *msg, const char *source,
+               const char *pos, gint64 ticket, gint64 received_at,
+               Outcome *out, GError **error)
+{
+    const MessageFiling filing = {
+        .ticket_id = ticket,
+        .direction = DIRECTION_IN,
+        .role = ROLE_CUSTOMER,
+        .kind = MSG_KIND_DUPLICATE,
+        .received_at = received_at,
+        .source = source,
+    };
+    Status st;
+
+    out->kind = OUTCOME_DUPLICATE;
+    out->ticket = ticket;
+    if ((st = store_message_add(proc->store, msg, &filing,
+                                &out->message_row, error)) != ST_OK)
+        return st;
+    return pos != NULL ? store_source_pos_add(proc->store, source, pos,
+                                              out->message_row, error)
+                       : ST_OK;
+}
+
+static Status
 ingest_parsed(Processor *proc, Message *msg, const char *source,
               const char *pos, gint64 received_at, Outcome *out,
               GError **error)
@@ -316,10 +347,10 @@ ingest_parsed(Processor *proc, Message *msg, const char *source,
     out->msg_kind = msg->kind;
     out->has_problems = (msg->flags & MSG_FLAG_PARSE_PROBLEM) != 0;
 
-    /* DESIGN 2: a second copy of a known Message-ID (or, without one,
-     * of the same bytes) is recorded and changes nothing. */
-    if ((st = store_message_find(proc->store, msg->message_id, msg->sha256,
-                                 &row, &dup_ticket, error)) != ST_OK)
+    /* DESIGN 2: the same bytes again (a re-fetch after a crash) are
+     * recorded at their source position and change nothing. */
+    if ((st = store_message_find(proc->store, NULL, msg->sha256, &row,
+                                 &dup_ticket, error)) != ST_OK)
         return st;
     if (row != 0) {
         out->kind = OUTCOME_DUPLICATE;
@@ -329,6 +360,17 @@ ingest_parsed(Processor *proc, Message *msg, const char *source,
                                                   row, error)
                            : ST_OK;
     }
+    /* A known Message-ID with other bytes (a copy through the backup MX,
+     * from a second monitored mailbox, a Sent-box copy) changes nothing
+     * either, but its bytes are kept as a duplicate on the same ticket:
+     * a colliding Message-ID must never make us drop mail. */
+    if (msg->message_id != NULL &&
+        (st = store_message_find(proc->store, msg->message_id, NULL, &row,
+                                 &dup_ticket, error)) != ST_OK)
+        return st;
+    if (row != 0)
+        return file_duplicate(proc, msg, source, pos, dup_ticket,
+                              received_at, out, error);
 
     if ((st = thread_resolve(msg, &topt, &lookup, &decision, error)) !=
         ST_OK)

@@ -196,15 +196,34 @@ in_list(const char *s, const char *const *list, gsize n)
     return false;
 }
 
-/* A case-folded copy of s[0..n); ASCII (the usual case) without a
- * detour through Unicode tables. */
-static char *
-fold(const char *s, gsize n)
+/* Case-fold s[0..n) into buf (NUL-terminated); false when it does not
+ * fit, and nothing this module looks for is that long.  ASCII, the
+ * usual case, needs no allocation. */
+static bool
+fold_into(const char *s, gsize n, char *buf, gsize size)
 {
-    for (gsize i = 0; i < n; i++)
-        if ((guchar)s[i] >= 0x80)
-            return g_utf8_casefold(s, (gssize)n);
-    return g_ascii_strdown(s, (gssize)n);
+    g_autofree char *folded = NULL;
+    gsize len;
+
+    for (gsize i = 0; i < n; i++) {
+        if ((guchar)s[i] >= 0x80) {
+            folded = g_utf8_casefold(s, (gssize)n);
+            break;
+        }
+    }
+    if (folded == NULL) {
+        if (n >= size)
+            return false;
+        for (gsize i = 0; i < n; i++)
+            buf[i] = g_ascii_tolower(s[i]);
+        buf[n] = '\0';
+        return true;
+    }
+    len = strlen(folded);
+    if (len >= size)
+        return false;
+    memcpy(buf, folded, len + 1);
+    return true;
 }
 
 /* "From:", "*Von:*", "De :", "发件人：" ... */
@@ -215,7 +234,7 @@ header_kind(const Line *l)
     const char *p = ltrim(l->s, e);
     const char *q;
     gsize n;
-    g_autofree char *key = NULL;
+    char key[4 * QUOTE_KEY_MAX];
 
     while (p < e && *p == '*')
         p++;
@@ -229,9 +248,8 @@ header_kind(const Line *l)
     n = rtrim_len(p, (gsize)(q - p));
     while (n > 0 && p[n - 1] == '*')
         n--;
-    if (n == 0)
+    if (n == 0 || !fold_into(p, n, key, sizeof key))
         return HDR_NONE;
-    key = fold(p, n);
     if (in_list(key, from_keys, G_N_ELEMENTS(from_keys)))
         return HDR_FROM;
     if (in_list(key, other_keys, G_N_ELEMENTS(other_keys)))
@@ -266,8 +284,13 @@ is_separator(const Line *l)
     const char *e = l->s + l->len;
     const char *p = ltrim(l->s, e);
     gsize n;
-    g_autofree char *key = NULL;
+    char key[256];
 
+    /* Every separator starts with dashes or ends with a colon; most
+     * lines do neither and need no more work. */
+    n = rtrim_len(p, (gsize)(e - p));
+    if (n == 0 || (*p != '-' && *p != '=' && !strip_colon(p, &n)))
+        return false;
     while (p < e && (*p == '-' || *p == '=' || *p == ' '))
         p++;
     n = (gsize)(e - p);
@@ -281,9 +304,8 @@ is_separator(const Line *l)
         if (n == before)
             break;
     }
-    if (n == 0 || n > 80)
+    if (n == 0 || n > 80 || !fold_into(p, n, key, sizeof key))
         return false;
-    key = fold(p, n);
     return in_list(key, separators, G_N_ELEMENTS(separators));
 }
 
@@ -352,9 +374,9 @@ attribution_at(const Line *lines, gsize n_lines, gsize i, gsize *span_out,
                bool *clue_out)
 {
     gsize span = 0;
-    GString *joined;
-    g_autofree char *folded = NULL;
-    gsize n;
+    char joined[QUOTE_ATTR_MAX + 1];
+    char folded[4 * QUOTE_ATTR_MAX];
+    gsize n = 0;
     bool opener;
     bool closer = false;
 
@@ -374,22 +396,20 @@ attribution_at(const Line *lines, gsize n_lines, gsize i, gsize *span_out,
     if (span == 0)
         return ATTR_NONE;
 
-    joined = g_string_new(NULL);
     for (gsize k = 0; k < span; k++) {
         const Line *l = &lines[i + k];
         const char *p = ltrim(l->s, l->s + l->len);
+        gsize len = rtrim_len(p, (gsize)(l->s + l->len - p));
 
+        if (n + len + 1 > QUOTE_ATTR_MAX)
+            return ATTR_NONE;
         if (k > 0)
-            g_string_append_c(joined, ' ');
-        g_string_append_len(joined, p,
-                            (gssize)rtrim_len(p, (gsize)(l->s + l->len - p)));
+            joined[n++] = ' ';
+        memcpy(joined + n, p, len);
+        n += len;
     }
-    if (joined->len > QUOTE_ATTR_MAX) {
-        g_string_free(joined, TRUE);
+    if (!fold_into(joined, n, folded, sizeof folded))
         return ATTR_NONE;
-    }
-    folded = fold(joined->str, joined->len);
-    g_string_free(joined, TRUE);
 
     /* A later line of the window that opens an attribution itself is
      * where it starts; this line is ordinary text above it. */
@@ -397,14 +417,12 @@ attribution_at(const Line *lines, gsize n_lines, gsize i, gsize *span_out,
         const Line *l = &lines[i + k];
         const char *p = ltrim(l->s, l->s + l->len);
         gsize len = MIN((gsize)(l->s + l->len - p), 16);
-        g_autofree char *head = NULL;
+        char head[64];
 
         while (len > 0 && len < (gsize)(l->s + l->len - p) &&
                ((guchar)p[len] & 0xC0) == 0x80)
             len--;   /* not in the middle of a character */
-        head = fold(p, len);
-
-        if (starts_with_opener(head))
+        if (fold_into(p, len, head, sizeof head) && starts_with_opener(head))
             return ATTR_NONE;
     }
 

@@ -17,7 +17,12 @@
 
 /* The new text of a message body (UTF-8), trimmed.  When stripping
  * would leave nothing (a bare forward, a message that is all quote),
- * the whole text is returned.  The caller frees the result. */
+ * the whole text is returned.  The caller frees the result.
+ *
+ * Lines end in "\n" in the result (CRLF input is accepted), trailing
+ * blanks are trimmed except on the signature separator "-- ", runs of
+ * blank lines become one, and there is no final newline.  Signatures
+ * are kept.  text == NULL gives "". */
 char *quote_strip(const char *text);
 
 #endif

@@ -270,17 +270,19 @@ tokenize(Tokens *t, const char *s, gsize n, bool is_structured)
 
     while (i < n) {
         char c = s[i];
-        Token tok = { 0 };
-        gsize end;
 
-        if (c == '=' && i + 1 < n && s[i + 1] == '?'
-            && parse_word(s, n, i, is_structured, t->arena, &tok, &end)) {
-            push_text(t, text_start, i, ctx);
-            tok.ctx = ctx;
-            g_array_append_val(t->tokens, tok);
-            i = end;
-            text_start = i;
-            continue;
+        if (c == '=' && i + 1 < n && s[i + 1] == '?') {
+            Token tok = { 0 };
+            gsize end;
+
+            if (parse_word(s, n, i, is_structured, t->arena, &tok, &end)) {
+                push_text(t, text_start, i, ctx);
+                tok.ctx = ctx;
+                g_array_append_val(t->tokens, tok);
+                i = end;
+                text_start = i;
+                continue;
+            }
         }
         if (!is_structured) {
             i++;

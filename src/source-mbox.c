@@ -6,10 +6,14 @@
  * an MDA that appends to it is how mail gets lost).
  *
  * Framing (mboxrd, which also reads mboxo): a message starts at a line
- * beginning "From " at the start of the file or after any newline.
- * Strict readers want a blank line before it; like most readers we
- * take every such line, because mail that a writer forgot to escape is
- * rarer than mboxes whose separators lack the blank line.  A UTF-8 byte
+ * beginning "From " and a sender at the start of the file or after any
+ * newline.  Strict readers want a blank line before it; like most
+ * readers we take every such line, because mail that a writer forgot
+ * to escape is rarer than mboxes whose separators lack the blank line.
+ * (So a git patch inside a message, which opens with a "From <sha>"
+ * line, still splits it; mboxo cannot tell.)  "From  :x" is not a
+ * separator but a broken From header, as in one of SpamAssassin's
+ * test messages.  A UTF-8 byte
  * order mark before the first line is skipped.  Content-Length headers
  * (mboxcl) are ignored: they lie often enough to swallow messages.
  *
@@ -64,13 +68,39 @@ first_line(const char *data, gsize len)
     return 0;
 }
 
+bool
+source_mbox_is_from_line(const char *p, gsize n)
+{
+    return n >= 6 && memcmp(p, "From ", 5) == 0 && !g_ascii_isspace(p[5]) &&
+           p[5] != ':';
+}
+
 /* Whether a separator line starts at off. */
 static bool
 is_from_line(const char *data, gsize len, gsize off)
 {
-    if (off + 5 > len || memcmp(data + off, "From ", 5) != 0)
+    if (off >= len || !source_mbox_is_from_line(data + off, len - off))
         return false;
     return off == first_line(data, len) || data[off - 1] == '\n';
+}
+
+/* The offset of the first separator line that starts after a newline
+ * at or after from; len for none. */
+static gsize
+next_from(const char *data, gsize len, gsize from)
+{
+    while (from < len) {
+        const char *hit = memmem(data + from, len - from, "\nFrom ", 6);
+        gsize off;
+
+        if (hit == NULL)
+            break;
+        off = (gsize)(hit - data) + 1;
+        if (source_mbox_is_from_line(data + off, len - off))
+            return off;
+        from = off;
+    }
+    return len;
 }
 
 static Status
@@ -125,7 +155,7 @@ mbox_list_new(Source *src, GPtrArray **pos_out, GError **error)
                           data[off + 1] == '\n')))
         off += data[off] == '\n' ? 1 : 2;
     if (off < len) {
-        if (off + 5 > len || memcmp(data + off, "From ", 5) != 0)
+        if (!source_mbox_is_from_line(data + off, len - off))
             return status_set(error, ST_DATAERR,
                               "source: '%s' is not an mbox (it does not "
                               "start with a 'From ' line)",
@@ -133,11 +163,9 @@ mbox_list_new(Source *src, GPtrArray **pos_out, GError **error)
         g_ptr_array_add(pos, g_strdup_printf("offset=%" G_GSIZE_FORMAT,
                                              off));
         for (;;) {
-            const char *hit = memmem(data + off, len - off, "\nFrom ", 6);
-
-            if (hit == NULL)
+            off = next_from(data, len, off);
+            if (off == len)
                 break;
-            off = (gsize)(hit - data) + 1;
             g_ptr_array_add(pos, g_strdup_printf("offset=%" G_GSIZE_FORMAT,
                                                  off));
         }
@@ -181,7 +209,6 @@ mbox_fetch(Source *src, const char *pos, GBytes **raw_out, GError **error)
     guint64 off64 = 0;
     const char *data;
     const char *nl;
-    const char *hit;
     gsize len;
     gsize off;
     gsize start;
@@ -209,8 +236,7 @@ mbox_fetch(Source *src, const char *pos, GBytes **raw_out, GError **error)
     /* Search from the "From " line's own newline, so a message whose
      * first line is another "From " line ends at once, as list_new()
      * counted it. */
-    hit = nl != NULL ? memmem(nl, len - (start - 1), "\nFrom ", 6) : NULL;
-    end = hit != NULL ? (gsize)(hit - data) + 1 : len;
+    end = nl != NULL ? next_from(data, len, start - 1) : len;
     /* Drop the blank line that separates messages, LF or CRLF. */
     if (end - start >= 2 && data[end - 1] == '\n' && data[end - 2] == '\n')
         end -= 1;

@@ -120,13 +120,13 @@ is_maildir(const char *dir)
            g_file_test(new, G_FILE_TEST_IS_DIR);
 }
 
-/* Whether the regular file at path starts with "From " (after an
- * optional byte order mark). */
+/* Whether the regular file at path starts with a "From " line (after
+ * an optional byte order mark). */
 static Status
 starts_like_mbox(const char *path, bool *is_mbox_out, GError **error)
 {
     mt_autofd int fd = open(path, O_RDONLY | O_CLOEXEC);
-    char head[8];
+    char head[9];
     gsize got = 0;
 
     if (fd < 0)
@@ -145,8 +145,9 @@ starts_like_mbox(const char *path, bool *is_mbox_out, GError **error)
             break;
         got += (gsize)n;
     }
-    *is_mbox_out = (got >= 5 && memcmp(head, "From ", 5) == 0) ||
-                   (got >= 8 && memcmp(head, UTF8_BOM "From ", 8) == 0);
+    *is_mbox_out = source_mbox_is_from_line(head, got) ||
+                   (got > 3 && memcmp(head, UTF8_BOM, 3) == 0 &&
+                    source_mbox_is_from_line(head + 3, got - 3));
     return ST_OK;
 }
 

@@ -107,6 +107,10 @@ void source_clear_base(Source *src);
  * "SCHEME:///abs/path" or a plain path.  Lent from url. */
 const char *source_url_path(const char *url, const char *scheme);
 
+/* Shared by drivers: whether the n bytes at p start an mbox separator
+ * line, "From " and a sender (source-mbox.c says which lines count). */
+bool source_mbox_is_from_line(const char *p, gsize n);
+
 /* Shared by drivers: read fd to its end.  what names the file in
  * messages.  ST_DATAERR when there are more than limit bytes (0: no
  * limit), ST_IOERR when reading fails.  The caller unrefs *bytes_out. */

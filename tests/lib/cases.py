@@ -48,6 +48,8 @@ CHECKED_MSG_KEYS = {
     "body_text_contains", "body_text_excludes", "body_text_must_not_contain",
     "subject_must_not_contain", "attachments", "attachments_either",
     "tag_found", "classification", "role", "message_id",
+    "sender_is_participant_of_1001", "must_not_contain_codepoints",
+    "body_text_line_breaks",
 }
 # Case-level keys that need a later stage: key -> reason.
 LATER_KEYS = {
@@ -531,16 +533,35 @@ def check_message(tap, label, tid, m, want, events):
         tap.ok(s not in (m.get("text") or ""),
                "%s: text has no %s" % (label, short(s)),
                "text: %s" % short(m.get("text"), 600))
+    rng = re.fullmatch(r"U\+([0-9A-F]{4})\.\.U\+([0-9A-F]{4})",
+                       want.get("must_not_contain_codepoints", ""))
+    if rng:
+        lo, hi = int(rng.group(1), 16), int(rng.group(2), 16)
+        seen = ["U+%04X" % ord(c) for f in ("subject", "from", "text")
+                for c in (m.get(f) or "") if lo <= ord(c) <= hi]
+        tap.ok(not seen, "%s: no code points %s in subject, from, text"
+               % (label, want["must_not_contain_codepoints"]),
+               "found %s" % seen[:10])
+    if "Step 1 and Step 2 on separate lines" in \
+            want.get("body_text_line_breaks", ""):
+        tap.ok(not any("Step 1" in line and "Step 2" in line
+                       for line in reply.splitlines()),
+               "%s: Step 1 and Step 2 on separate lines" % label,
+               "reply_text: %s" % short(reply, 600))
     if "attachments" in want:
         check_attachments(tap, label, m, want["attachments"])
     if "attachments_either" in want:
         check_attachments_either(tap, label, m, want["attachments_either"],
                                  events)
-    if want.get("tag_found") is not None:
-        tap.ok(tid == want["tag_found"],
-               "%s: tag [#%d] puts it on ticket %d"
-               % (label, want["tag_found"], want["tag_found"]),
-               "it is on ticket %s" % tid)
+    tag = want.get("tag_found")
+    if tag is not None and \
+            want.get("sender_is_participant_of_%d" % tag) is False:
+        # C07: a stranger's Fwd: [#1001] must not get into 1001.
+        tap.ok(tid != tag, "%s: tag [#%d] from a stranger does not put it "
+               "on ticket %d" % (label, tag, tag), "it is on ticket %s" % tid)
+    elif tag is not None:
+        tap.ok(tid == tag, "%s: tag [#%d] puts it on ticket %d"
+               % (label, tag, tag), "it is on ticket %s" % tid)
     if "classification" in want:
         kind = KIND_OF_CLASS.get(want["classification"])
         if kind is None:

@@ -128,6 +128,26 @@ test_expect_success()
     rm -f "$out"
 }
 
+# test_expect_todo DESCRIPTION 'COMMANDS': a known gap; reported as
+# "# TODO" so that it neither fails the run nor goes unseen.
+test_expect_todo()
+{
+    test_count=$((test_count + 1))
+    local out="$TMPDIR_TEST/.out.$test_count"
+    (
+        set -e
+        eval "$2"
+    ) >"$out" 2>&1 </dev/null
+    if [ $? -eq 0 ]; then
+        printf 'ok %d - %s # TODO passes now: make it a test\n' \
+            "$test_count" "$1"
+    else
+        printf 'not ok %d - %s # TODO\n' "$test_count" "$1"
+        sed -e 's/^/#   /' "$out" | head -n 20
+    fi
+    rm -f "$out"
+}
+
 # test_skip DESCRIPTION REASON: one skipped test (or a failure under
 # MT_REQUIRE_ALL=1).
 test_skip()
@@ -233,4 +253,44 @@ test_cmp()
         diff -u "$1" "$2" | head -n 40 || true
         return 1
     fi
+}
+
+# store_dump [GLOBAL OPTIONS]: one line per incoming message in the
+# store of the current directory, sorted by id:
+#   ID TICKET KIND SHA256-OF-RAW NPROBLEMS
+# from `ticket list --json`, `ticket show --json` and `message raw`.
+store_dump()
+{
+    "$PYTHON" - "$@" <<'PYEOF'
+import hashlib, json, os, subprocess, sys
+mt = [os.environ["MT_BIN"]] + sys.argv[1:]
+def run(args):
+    p = subprocess.run(mt + args, capture_output=True)
+    if p.returncode != 0:
+        sys.exit("mailtriage %s: exit %d: %s" % (" ".join(args), p.returncode,
+                 p.stderr.decode("utf-8", "replace")))
+    return p.stdout
+rows = []
+for t in json.loads(run(["ticket", "list", "--json"])):
+    show = json.loads(run(["ticket", "show", str(t["id"]), "--json"]))
+    for m in show.get("messages") or []:
+        if m.get("direction") == "out":
+            continue
+        raw = run(["message", "raw", str(m["id"])])
+        probs = m.get("problems") or []
+        if isinstance(probs, str):
+            probs = [p for p in probs.split("\n") if p]
+        rows.append((m["id"], t["id"], m.get("kind"),
+                     hashlib.sha256(raw).hexdigest(), len(probs)))
+for r in sorted(rows):
+    print("%s %s %s %s %s" % r)
+PYEOF
+}
+
+# file_shas DIR...: the sha256 of every file under DIR (dot files
+# excluded), sorted and unique.
+file_shas()
+{
+    find "$@" -type f ! -name '.*' -exec sha256sum {} + |
+        cut -d' ' -f1 | sort -u
 }

@@ -153,6 +153,9 @@ static const struct {
     { "\xc2\x93x\xc2\x94", -1, NULL, NULL, "“x”" },
     { "\xc2\x93x\xc2\x81", -1, "utf-8", NULL, "“x\xef\xbf\xbd" },
     { "\x93x\x94", -1, "iso-8859-15", NULL, "“x”" },
+    /* UTF-7: '+' starts an escape only there. */
+    { "Hi +AOk-", -1, "unicode-1-1-utf-7", NULL, "Hi é" },
+    { "1+1", -1, "utf-8", NULL, "1+1" },
     /* len counts, not the NUL. */
     { "abcdef", 3, "utf-8", NULL, "abc" },
     /* UTF-16 may hold NULs; they are part of the encoding. */

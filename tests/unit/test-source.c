@@ -459,14 +459,22 @@ static const struct {
     const char *text;
     guint count;
     Status status;
+    const char *first; /* the first message */
 } mbox_cases[] = {
-    { "empty", "", 0, ST_OK },
-    { "blank lines first", "\n\r\nFrom x\nA: b\n\nc\n", 1, ST_OK },
-    { "bom", "\xef\xbb\xbf" "From x\nA: b\n\nFrom y\nC: d\n", 2, ST_OK },
+    { "empty", "", 0, ST_OK, NULL },
+    { "blank lines first", "\n\r\nFrom x\nA: b\n\nc\n", 1, ST_OK,
+      "A: b\n\nc\n" },
+    { "bom", "\xef\xbb\xbf" "From x\nA: b\n\nFrom y\nC: d\n", 2, ST_OK,
+      "A: b\n" },
     { "no blank line before From", "From x\nA: b\nFrom y\nC: d\n", 2,
-      ST_OK },
-    { "From line only", "From x", 1, ST_OK },
-    { "garbage first", "Subject: hi\n\nFrom x\n", 0, ST_DATAERR },
+      ST_OK, "A: b\n" },
+    { "From line only", "From x", 1, ST_OK, "" },
+    { "two From lines", "From x\nFrom y\nA: b\n", 2, ST_OK, "" },
+    { "broken From header is no separator",
+      "From x\nA: b\nFrom  :<t@example.com>\n\nFrom \nbody\n", 1, ST_OK,
+      "A: b\nFrom  :<t@example.com>\n\nFrom \nbody\n" },
+    { "garbage first", "Subject: hi\n\nFrom x\n", 0, ST_DATAERR, NULL },
+    { "no sender first", "From  x\n", 0, ST_DATAERR, NULL },
 };
 
 static void
@@ -497,6 +505,10 @@ test_mbox_cases(void)
 
             g_assert_cmpint(source_fetch(src, pos->pdata[k], &raw, &error),
                             ==, ST_OK);
+            if (k == 0)
+                g_assert_cmpmem(g_bytes_get_data(raw, NULL),
+                                g_bytes_get_size(raw), mbox_cases[i].first,
+                                strlen(mbox_cases[i].first));
         }
     }
     /* The BOM case: the first message starts after it. */
@@ -623,9 +635,11 @@ test_guess(void)
         { "one:2,S", "file" }, /* relative, with a colon, exists */
         { "box", "mbox" },
         { "-", "file" },
+        { "header", "file" }, /* "From  :x" is a header, not From_ */
     };
 
     write_file(files, "box", mbox_text, -1);
+    write_file(files, "header", "From  :<t@example.com>\n\nhi\n", -1);
     write_file(files, "one:2,S", "From: x\n\nFrom the top\n", -1);
     g_assert_cmpint(g_chdir(files), ==, 0);
     for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
