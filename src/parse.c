@@ -12,10 +12,12 @@
  * (quote.h); it calls them.  Bad input is never an error here: what is
  * wrong goes to msg->problems and parsing carries on.
  *
- * Memory: the raw bytes are never copied.  GMime reads them through a
- * GMimeStreamMem whose byte array points into the GBytes, and the
- * parser keeps parts as substreams of it, so part contents are slices
- * of the raw data; unencoded attachments even share the GBytes.
+ * Memory: the raw bytes are not copied (unless a header must be
+ * repaired first).  GMime reads them through a GMimeStreamMem whose
+ * byte array points into the GBytes, and the parser keeps parts as
+ * substreams of it, so part contents are slices of the raw data;
+ * unencoded attachments and forwarded messages even share the GBytes.
+ * The array must outlive every GMime object of the message.
  */
 #include "config.h"
 
@@ -83,10 +85,10 @@ typedef struct {
     Message *msg;
     const Limits *lim;
     const char *const *fallbacks; /* body text: lim's list or empty */
-    GBytes *source;     /* what GMime parses: raw or a repaired copy */
-    GByteArray *array;  /* source from skip on, borrowed (file comment) */
-    gsize skip;         /* bytes of source before the message */
-    bool omit_data;               /* over max_message_bytes */
+    GBytes *source;    /* what GMime parses: raw or a repaired copy */
+    GByteArray *array; /* source from skip on, borrowed (file comment) */
+    gsize skip;        /* bytes of source before the message */
+    bool omit_data;    /* over max_message_bytes */
     guint parts;
     bool parts_exceeded;
     bool depth_exceeded;
@@ -640,8 +642,10 @@ decode_part(ParseCtx *ctx, GMimePart *part, bool is_text, bool count_only,
         return g_bytes_new_take(g_realloc(buf, MAX(size, 1)), size);
     }
     case GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE: {
-        g_autoptr(GByteArray) out =
-            count_only ? NULL : g_byte_array_sized_new((guint)MIN(len, G_MAXINT));
+        g_autoptr(GByteArray) out = NULL;
+
+        if (!count_only)
+            out = g_byte_array_sized_new((guint)MIN(len, G_MAXINT));
 
         decode_with_gmime(encoding, in, len, out, &size);
         *size_out = size;
@@ -781,6 +785,18 @@ is_wide_charset(const char *label)
                              g_ascii_strncasecmp(label, "ucs", 3) == 0);
 }
 
+/* Raw 8-bit header bytes are most likely in the charset of the first
+ * text part (C22 02: koi8-r): remember it for read_headers(). */
+static void
+note_charset(ParseCtx *ctx, GMimeObject *obj)
+{
+    const char *cs = g_mime_object_get_content_type_parameter(obj,
+                                                              "charset");
+
+    if (ctx->first_charset == NULL && cs != NULL && *cs != '\0')
+        ctx->first_charset = g_strdup(cs);
+}
+
 /*
  * The text of a text/plain or text/html leaf as UTF-8 with LF line
  * ends; HTML stays HTML here.
@@ -799,6 +815,7 @@ part_text(ParseCtx *ctx, GMimePart *part, bool is_html)
     g_autofree guint8 *nonul = NULL;
     char *text;
 
+    note_charset(ctx, obj);
     if (label != NULL && *label == '\0')
         label = NULL;
     if (label == NULL && is_html && data != NULL)
@@ -1190,10 +1207,13 @@ leaf_attachment(ParseCtx *ctx, GMimePart *part, const char *type,
         bool broken = false;
         guint found = tnef_extract(ctx, data, &broken);
 
-        if (broken)
+        if (broken) {
+            g_autofree char *shown = g_utf8_make_valid(
+                filename != NULL ? filename : "winmail.dat", -1);
+
             message_add_problem(ctx->msg, "TNEF attachment '%s' is broken%s",
-                                filename != NULL ? filename : "winmail.dat",
-                                found > 0 ? "" : "; kept as is");
+                                shown, found > 0 ? "" : "; kept as is");
+        }
         if (found > 0)
             return;
     }
@@ -1463,13 +1483,8 @@ walk(ParseCtx *ctx, GMimeObject *obj, GMimeObject *parent, guint depth,
     } else if (GMIME_IS_PART(obj)) {
         g_autofree char *filename = object_filename(ctx, obj);
 
-        if (g_str_has_prefix(type, "text/") && ctx->first_charset == NULL) {
-            const char *cs =
-                g_mime_object_get_content_type_parameter(obj, "charset");
-
-            if (cs != NULL && *cs != '\0')
-                ctx->first_charset = g_strdup(cs);
-        }
+        if (g_str_has_prefix(type, "text/"))
+            note_charset(ctx, obj);
         if (is_attachment(obj, type, filename))
             leaf_attachment(ctx, GMIME_PART(obj), type, filename);
         else if (want_text)
@@ -1706,8 +1721,7 @@ read_headers(ParseCtx *ctx, GMimeMessage *mime, GMimeParserOptions *options)
     bool seen_received = false;
     bool seen_return_path = false;
 
-    /* Raw 8-bit header bytes are most likely in the body's charset
-     * (C22 02: koi8-r). */
+    /* Raw 8-bit header bytes: the body's charset first (C22 02). */
     if (ctx->first_charset != NULL)
         g_ptr_array_add(fb, ctx->first_charset);
     for (const char *const *p = ctx->lim->fallback_charsets;
@@ -1763,10 +1777,11 @@ read_headers(ParseCtx *ctx, GMimeMessage *mime, GMimeParserOptions *options)
                 msg->from = parse_one_address(options, raw, fallbacks);
                 if (msg->from == NULL) {
                     g_autofree char *addr = salvage_address(raw);
+                    g_autofree char *shown = g_utf8_make_valid(raw, -1);
 
                     if (addr != NULL)
                         msg->from = address_new(NULL, addr);
-                    message_add_problem(msg, "unparseable From: '%s'", raw);
+                    message_add_problem(msg, "unparseable From: '%s'", shown);
                 }
             }
         } else if (g_ascii_strcasecmp(name, "Reply-To") == 0) {
