@@ -1738,7 +1738,7 @@ read_headers(ParseCtx *ctx, GMimeMessage *mime, GMimeParserOptions *options)
     g_ptr_array_add(gm_fb, (gpointer) "windows-1252");
     g_ptr_array_add(gm_fb, NULL);
     g_mime_parser_options_set_fallback_charsets(
-        options, (const char **)gm_fb->pdata);
+        options, (const char **)(void *)gm_fb->pdata);
 
     for (guint i = 0; i < headers->len; i++) {
         GMimeHeader *h = g_ptr_array_index(headers, i);
@@ -2111,7 +2111,7 @@ parser_options(ParseCtx *ctx, GPtrArray *charsets)
         options, GMIME_RFC_COMPLIANCE_LOOSE);
     g_mime_parser_options_set_allow_addresses_without_domain(options, TRUE);
     g_mime_parser_options_set_fallback_charsets(
-        options, (const char **)charsets->pdata);
+        options, (const char **)(void *)charsets->pdata);
     g_mime_parser_options_set_warning_callback(options, warning_cb, ctx);
     return options;
 }
