@@ -14,6 +14,7 @@
 #include "log.h"
 #include "process.h"
 #include "source.h"
+#include "util.h"
 
 typedef struct {
     char *pos;
@@ -29,8 +30,10 @@ commit_batch(Ctx *ctx, Source *src, GArray *batch, GError **error)
         store_rollback(ctx->store);
         return ST_OK;
     }
+    util_crashpoint("before-commit");
     if ((st = store_commit(ctx->store, error)) != ST_OK)
         return st;
+    util_crashpoint("after-commit");
     /* Committed: now, and only now, the source may let go of them.  A
      * failure here is harmless: the position is in the store, so the
      * next run skips the message and tries mark_done again. */
@@ -41,6 +44,7 @@ commit_batch(Ctx *ctx, Source *src, GArray *batch, GError **error)
         if (p->is_taken &&
             source_mark_done(src, p->pos, &local) != ST_OK)
             g_warning("%s", local->message);
+        util_crashpoint("after-mark-done");
     }
     return ST_OK;
 }

@@ -397,7 +397,8 @@ read_general(const Reader *r, Config *cfg, GError **error)
         char *tag = cfg->subject_tag;
         gsize len = strlen(tag);
 
-        while (len > 0 && (tag[len - 1] == '#' || g_ascii_isspace(tag[len - 1])))
+        while (len > 0 &&
+               (tag[len - 1] == '#' || g_ascii_isspace(tag[len - 1])))
             tag[--len] = '\0';
         if (tag[0] == '[')
             memmove(tag, tag + 1, len--);

@@ -12,6 +12,9 @@
 
 #include "message.h"
 
+/* How long a second process waits for the run lock, in 0.1 s. */
+#define LOCK_WAIT_TENTHS 300
+
 /* The run lock sits beside the database, so two desks with two stores
  * on one machine do not serialize each other.  flock() dies with the
  * process, so kill -9 never leaves a stale lock. */
@@ -29,16 +32,22 @@ take_lock(Ctx *ctx, GError **error)
     if (fd < 0)
         return status_set(error, ST_IOERR, "cannot open lock '%s': %s",
                           path, g_strerror(errno));
-    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    /* A slow run still going when the timer fires again, or two
+     * deliveries at once: wait a while, then give up with "try again"
+     * (75), which cron ignores and an MTA retries. */
+    for (int waited = 0; flock(fd, LOCK_EX | LOCK_NB) != 0; waited++) {
         int saved = errno;
 
-        close(fd);
-        if (saved == EWOULDBLOCK)
-            return status_set(error, ST_TEMPFAIL,
-                              "another mailtriage holds '%s'; try again "
-                              "later", path);
-        return status_set(error, ST_IOERR, "cannot lock '%s': %s", path,
-                          g_strerror(saved));
+        if (saved != EWOULDBLOCK || waited >= LOCK_WAIT_TENTHS) {
+            close(fd);
+            if (saved == EWOULDBLOCK)
+                return status_set(error, ST_TEMPFAIL,
+                                  "another mailtriage holds '%s'; try "
+                                  "again later", path);
+            return status_set(error, ST_IOERR, "cannot lock '%s': %s",
+                              path, g_strerror(saved));
+        }
+        g_usleep(G_USEC_PER_SEC / 10);
     }
     ctx->lock_fd = fd;
     return ST_OK;

@@ -507,6 +507,7 @@ processor_ingest(Processor *proc, const char *source, const char *pos,
     }
     if ((st = store_savepoint_release(proc->store, error)) != ST_OK)
         return st;
+    util_crashpoint("after-message");
     count(proc, out);
     return ST_OK;
 }

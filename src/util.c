@@ -6,6 +6,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -148,4 +149,17 @@ util_strv_contains_ci(const char *const *list, const char *s)
         if (g_ascii_strcasecmp(*list, s) == 0)
             return true;
     return false;
+}
+
+void
+util_crashpoint(const char *name)
+{
+    static guint hits;
+    const char *spec = g_getenv("MAILTRIAGE_CRASHPOINT");
+    gsize len = strlen(name);
+
+    if (spec == NULL || strncmp(spec, name, len) != 0 || spec[len] != ':')
+        return;
+    if (++hits == (guint)g_ascii_strtoull(spec + len + 1, NULL, 10))
+        raise(SIGKILL);
 }

@@ -48,4 +48,10 @@ char *util_email_normalize(const char *email);
  * insensitive). */
 bool util_strv_contains_ci(const char *const *list, const char *s);
 
+/* Crash-safety tests (tests/e2e/t9*): when MAILTRIAGE_CRASHPOINT is
+ * "NAME:N", the N-th call with that name kills the process with
+ * SIGKILL, exactly as kill -9 would at that point.  Costs one getenv
+ * per call otherwise. */
+void util_crashpoint(const char *name);
+
 #endif
