@@ -120,14 +120,17 @@ cmd_ingest_source(Ctx *ctx, Processor *proc, const char *name,
 }
 
 void
-cmd_log_summary(const char *what, Processor *proc, guint failed)
+cmd_log_summary(const char *what, Processor *proc, guint failed,
+                bool is_dry_run)
 {
     const ProcessCounts *c = processor_counts(proc);
 
-    log_summary("%s: messages=%u new_tickets=%u followups=%u duplicates=%u "
-              "automatic=%u parse_problems=%u failed=%u",
-              what, c->taken, c->new_tickets, c->followups, c->duplicates,
-              c->automatic, c->problems, failed);
+    log_summary("%s%s: messages=%u new_tickets=%u followups=%u "
+                "duplicates=%u automatic=%u parse_problems=%u "
+                "seen_before=%u failed=%u",
+                what, is_dry_run ? " (dry run: nothing committed)" : "",
+                c->taken, c->new_tickets, c->followups, c->duplicates,
+                c->automatic, c->problems, c->seen_before, failed);
 }
 
 Status
@@ -152,13 +155,17 @@ cmd_ingest(Ctx *ctx, int argc, char **argv, GError **error)
     proc = processor_new(ctx->cfg, ctx->store, ctx_now(ctx));
     st = cmd_ingest_source(ctx, proc, argv[1], argv[1], SOURCE_AFTER_KEEP,
                            &failed, error);
-    cmd_log_summary("ingest", proc, failed);
+    cmd_log_summary("ingest", proc, failed, ctx->is_dry_run);
     if (st != ST_OK) {
-        /* An MTA must retry whatever went wrong with the store. */
-        if (strcmp(argv[1], "-") == 0 && st != ST_USAGE)
-            g_prefix_error(error, "message not taken (the MTA will retry): ");
-        return strcmp(argv[1], "-") == 0 && st != ST_USAGE ? ST_TEMPFAIL
-                                                           : st;
+        /* An MTA retries on 75: right when the store or the disk
+         * failed, wrong for data that will never get better. */
+        if (strcmp(argv[1], "-") == 0 &&
+            (st == ST_IOERR || st == ST_SOFTWARE || st == ST_TEMPFAIL)) {
+            g_prefix_error(error,
+                           "message not taken (the MTA will retry): ");
+            return ST_TEMPFAIL;
+        }
+        return st;
     }
     if (failed > 0)
         return strcmp(argv[1], "-") == 0

@@ -60,7 +60,7 @@ cmd_run(Ctx *ctx, int argc, char **argv, GError **error)
 {
     bool help_shown = false;
     g_autoptr(Processor) proc = NULL;
-    guint failed = 0;
+    guint failed = 0, sources_failed = 0;
     Status st, worst = ST_OK;
 
     if ((st = cmd_parse_options(&argc, &argv, "",
@@ -83,14 +83,17 @@ cmd_run(Ctx *ctx, int argc, char **argv, GError **error)
 
         st = cmd_ingest_source(ctx, proc, sc->name, sc->url, sc->after,
                                &failed, &local);
+        /* One broken source must not stop the others. */
         if (st != ST_OK) {
-            g_warning("source '%s': %s", sc->name, local->message);
+            g_warning("[source %s] %s", sc->name, local->message);
+            sources_failed++;
             if (worst == ST_OK)
                 worst = st;
-            if (error != NULL && *error == NULL)
-                *error = g_steal_pointer(&local);
         }
     }
-    cmd_log_summary("run", proc, failed);
-    return worst;
+    cmd_log_summary("run", proc, failed, ctx->is_dry_run);
+    if (worst != ST_OK)
+        return status_set(error, worst, "run: %u of %u sources failed",
+                          sources_failed, ctx->cfg->sources->len);
+    return ST_OK;
 }

@@ -178,8 +178,11 @@ ticket_list(Ctx *ctx, int argc, char **argv, GError **error)
         printf("%-8" G_GINT64_FORMAT " %-9s %-7s %-30.30s %s\n", t->id,
                ticket_status_name(t->status),
                ticket_priority_name(t->priority),
-               t->customer_email != NULL ? t->customer_email : "",
-               t->subject != NULL ? t->subject : "");
+               t->customer_email != NULL && *t->customer_email != '\0'
+                   ? t->customer_email
+                   : "(unknown sender)",
+               t->subject != NULL && *t->subject != '\0' ? t->subject
+                                                         : "(no subject)");
     }
 out:
     g_free(status_name);
@@ -226,7 +229,7 @@ print_ticket_text(const Ticket *t, const char *prefix)
         const StoredMessage *m = g_ptr_array_index(t->messages, i);
         g_autofree char *at = util_time_iso(m->received_at);
 
-        printf("\n--- message %" G_GINT64_FORMAT " (%s, %s%s) %s\n", m->id,
+        printf("\n--- message #%" G_GINT64_FORMAT " (%s, %s%s) %s\n", m->id,
                role_name(m->role), message_kind_name(m->kind),
                m->problems != NULL ? ", parse problems" : "",
                at != NULL ? at : "");
@@ -328,10 +331,15 @@ apply_setting(Ctx *ctx, Ticket *t, const char *kv, GError **error)
 
         if (!ticket_status_from_name(value, &s))
             return status_set(error, ST_USAGE,
-                              "ticket set: unknown status '%s'", value);
-        if (s == TICKET_STATUS_RESOLVED || s == TICKET_STATUS_CLOSED)
+                              "ticket set: unknown status '%s' (new, open, "
+                              "pending, resolved, closed, spam)",
+                              value);
+        /* A resolved ticket owes nobody an answer: its clock stops. */
+        if (s == TICKET_STATUS_RESOLVED || s == TICKET_STATUS_CLOSED ||
+            s == TICKET_STATUS_SPAM) {
             t->resolved_at = ctx_now(ctx);
-        else
+            t->due_at = MESSAGE_NO_TIME;
+        } else
             t->resolved_at = MESSAGE_NO_TIME;
         t->status = s;
     } else if (strcmp(key, "priority") == 0) {
@@ -412,10 +420,11 @@ cmd_ticket(Ctx *ctx, int argc, char **argv, GError **error)
     static const struct {
         const char *name;
         Status (*fn)(Ctx *, int, char **, GError **);
+        StoreMode mode;
     } verbs[] = {
-        { "list", ticket_list },
-        { "show", ticket_show },
-        { "set", ticket_set },
+        { "list", ticket_list, STORE_READ_ONLY },
+        { "show", ticket_show, STORE_READ_ONLY },
+        { "set", ticket_set, STORE_READ_WRITE },
     };
 
     if (argc < 2 || strcmp(argv[1], "--help") == 0) {
@@ -424,9 +433,18 @@ cmd_ticket(Ctx *ctx, int argc, char **argv, GError **error)
                "       mailtriage ticket set ID KEY=VALUE...\n");
         return argc < 2 ? ST_USAGE : ST_OK;
     }
-    for (guint i = 0; i < G_N_ELEMENTS(verbs); i++)
-        if (strcmp(argv[1], verbs[i].name) == 0)
-            return verbs[i].fn(ctx, argc - 1, argv + 1, error);
+    for (guint i = 0; i < G_N_ELEMENTS(verbs); i++) {
+        bool is_help = argc > 2 && (strcmp(argv[2], "--help") == 0 ||
+                                    strcmp(argv[2], "-h") == 0);
+        Status st;
+
+        if (strcmp(argv[1], verbs[i].name) != 0)
+            continue;
+        if (!is_help &&
+            (st = ctx_open_store(ctx, verbs[i].mode, error)) != ST_OK)
+            return st;
+        return verbs[i].fn(ctx, argc - 1, argv + 1, error);
+    }
     return status_set(error, ST_USAGE,
                       "ticket: unknown verb '%s' (list, show, set)",
                       argv[1]);

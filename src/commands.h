@@ -35,7 +35,7 @@ Status cmd_ingest_source(Ctx *ctx, struct Processor *proc,
 
 /* The one summary line of a run or an ingest. */
 void cmd_log_summary(const char *what, struct Processor *proc,
-                     guint failed);
+                     guint failed, bool is_dry_run);
 
 /* Print text to stdout in full. */
 void cmd_print(const char *text);

@@ -198,6 +198,13 @@ read_string(const Reader *r, const char *group, const char *key,
     v = g_key_file_get_string(r->kf, group, key, &local);
     if (v == NULL)
         return bad_value(r, group, key, local->message, error);
+    /* GKeyFile has no trailing comments; people write them anyway, and
+     * "x = 3   # days" must not become the value "3   # days". */
+    for (char *p = v; *p != '\0'; p++)
+        if (*p == '#' && p > v && g_ascii_isspace(p[-1])) {
+            *p = '\0';
+            break;
+        }
     g_strstrip(v);
     g_free(*value_inout);
     *value_inout = v;
@@ -260,7 +267,9 @@ read_int(const Reader *r, const char *group, const char *key, gint64 min,
     errno = 0;
     v = g_ascii_strtoll(text, &end, 10);
     if (errno != 0 || end == text || *end != '\0' || v < min)
-        return bad_value(r, group, key, "not a whole number in range",
+        return bad_value(r, group, key,
+                         min > 0 ? "not a whole number of 1 or more"
+                                 : "not a whole number of 0 or more",
                          error);
     *value_inout = v;
     return ST_OK;
@@ -626,6 +635,30 @@ collect_agent_addresses(Config *cfg)
     cfg->agent_addresses = (char **)g_ptr_array_free(list, FALSE);
 }
 
+/* GKeyFile's syntax errors name no line; find it for the user. */
+static int
+first_bad_line(const char *path)
+{
+    g_autofree char *text = NULL;
+    g_auto(GStrv) lines = NULL;
+
+    if (!g_file_get_contents(path, &text, NULL, NULL))
+        return 0;
+    lines = g_strsplit(text, "\n", -1);
+    for (int i = 0; lines[i] != NULL; i++) {
+        const char *l = lines[i];
+
+        while (g_ascii_isspace(*l))
+            l++;
+        if (*l == '\0' || *l == '#' || *l == ';' ||
+            (*l == '[' && strchr(l, ']') != NULL) ||
+            (*l != '=' && strchr(l, '=') != NULL))
+            continue;
+        return i + 1;
+    }
+    return 0;
+}
+
 static Status
 load_file(const char *path, Config *cfg, GError **error)
 {
@@ -635,9 +668,24 @@ load_file(const char *path, Config *cfg, GError **error)
     Reader r = { .kf = kf, .path = path };
     Status st;
 
-    if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, &local))
+    if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, &local)) {
+        int line = g_error_matches(local, G_KEY_FILE_ERROR,
+                                   G_KEY_FILE_ERROR_PARSE)
+                       ? first_bad_line(path)
+                       : 0;
+
+        if (line > 0)
+            return status_set(error, ST_CONFIG,
+                              "config: '%s' line %d: not a [group], a "
+                              "key = value or a # comment",
+                              path, line);
+        if (g_error_matches(local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+            return status_set(error, ST_CONFIG,
+                              "config: cannot read '%s': no such file",
+                              path);
         return status_set(error, ST_CONFIG, "config: cannot read '%s': %s",
                           path, local->message);
+    }
     r.dir = g_path_get_dirname(abs);
     cfg->path = g_strdup(path);
     if ((g_key_file_has_group(kf, "general") &&

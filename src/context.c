@@ -63,15 +63,27 @@ ctx_open(Ctx *ctx, const char *config_path, CtxNeeds needs, GError **error)
         return st;
     if ((needs & NEED_LOCK) && (st = take_lock(ctx, error)) != ST_OK)
         return st;
-    if (needs & (NEED_STORE_RO | NEED_STORE_RW)) {
-        StoreMode mode = (needs & NEED_STORE_RW) ? STORE_READ_WRITE
-                                                  : STORE_READ_ONLY;
-
-        if ((st = store_open(ctx->cfg->database, mode, &ctx->store,
-                             error)) != ST_OK)
-            return st;
-    }
+    if (needs & (NEED_STORE_RO | NEED_STORE_RW))
+        return ctx_open_store(ctx,
+                              (needs & NEED_STORE_RW) ? STORE_READ_WRITE
+                                                      : STORE_READ_ONLY,
+                              error);
     return ST_OK;
+}
+
+Status
+ctx_open_store(Ctx *ctx, StoreMode mode, GError **error)
+{
+    if (mode == STORE_READ_ONLY &&
+        !g_file_test(ctx->cfg->database, G_FILE_TEST_EXISTS))
+        return status_set(error, ST_IOERR,
+                          "no store at '%s' yet: 'mailtriage ingest' or "
+                          "'mailtriage run' creates it (or check [general] "
+                          "database in %s)",
+                          ctx->cfg->database,
+                          ctx->cfg->path != NULL ? ctx->cfg->path
+                                                 : "your mailtriage.conf");
+    return store_open(ctx->cfg->database, mode, &ctx->store, error);
 }
 
 void

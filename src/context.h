@@ -35,6 +35,12 @@ Status ctx_open(Ctx *ctx, const char *config_path, CtxNeeds needs,
                 GError **error);
 void ctx_close(Ctx *ctx);
 
+/* Open the store later, for commands whose verbs differ (ticket list
+ * reads, ticket set writes).  A read-only open of a store that does
+ * not exist yet says so rather than creating an empty one, so that a
+ * misspelt database path is not an empty desk. */
+Status ctx_open_store(Ctx *ctx, StoreMode mode, GError **error);
+
 /* The current time in Unix seconds, or the --now time. */
 gint64 ctx_now(const Ctx *ctx);
 

@@ -31,7 +31,7 @@ static const Command commands[] = {
       "fetch every configured source and process the mail" },
     { "ingest", cmd_ingest, NEED_CONFIG | NEED_STORE_RW | NEED_LOCK,
       "process a message file, an mbox, a Maildir, or - (stdin)" },
-    { "ticket", cmd_ticket, NEED_CONFIG | NEED_STORE_RW,
+    { "ticket", cmd_ticket, NEED_CONFIG,
       "list, show ID, set ID KEY=VALUE..." },
     { "message", cmd_message, NEED_CONFIG,
       "raw ID (stored bytes), parse FILE (what mailtriage sees)" },
@@ -87,6 +87,7 @@ main(int argc, char **argv)
     int i;
 
     ensure_std_fds();
+    g_set_prgname("mailtriage");
     for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i++) {
         const char *a = argv[i];
 

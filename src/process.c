@@ -455,12 +455,16 @@ ingest_parsed(Processor *proc, Message *msg, const char *source,
 static void
 count(Processor *proc, const Outcome *out)
 {
+    if (out->kind == OUTCOME_ALREADY_SEEN) {
+        proc->counts.seen_before++;
+        return;
+    }
     proc->counts.taken++;
     switch (out->kind) {
     case OUTCOME_NEW_TICKET: proc->counts.new_tickets++; break;
     case OUTCOME_FOLLOWUP: proc->counts.followups++; break;
     case OUTCOME_DUPLICATE: proc->counts.duplicates++; return;
-    case OUTCOME_ALREADY_SEEN: proc->counts.taken--; return;
+    case OUTCOME_ALREADY_SEEN: return;
     }
     if (out->msg_kind != MSG_KIND_NORMAL)
         proc->counts.automatic++;
@@ -484,6 +488,7 @@ processor_ingest(Processor *proc, const char *source, const char *pos,
         return st;
     if (seen) {
         out->kind = OUTCOME_ALREADY_SEEN;
+        count(proc, out);
         return ST_OK;
     }
     if ((st = parse_message(raw, &proc->cfg->limits, &msg, error)) != ST_OK)

@@ -56,6 +56,7 @@ typedef struct {
     guint duplicates;
     guint automatic;    /* auto-replies, bounces, lists, no-reply mail */
     guint problems;     /* stored with a parse-problem flag */
+    guint seen_before;  /* source positions taken by an earlier run */
 } ProcessCounts;
 
 const ProcessCounts *processor_counts(const Processor *proc);

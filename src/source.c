@@ -222,6 +222,12 @@ source_open(const SourceConfig *cfg, Source **src_out, GError **error)
      * "1700.M1P1:2,S" has one). */
     if (g_file_test(url, G_FILE_TEST_EXISTS))
         return open_guessed(cfg, url, src_out, error);
+    if ((n == 4 && g_ascii_strncasecmp(url, "imap", 4) == 0) ||
+        (n == 5 && g_ascii_strncasecmp(url, "imaps", 5) == 0))
+        return status_set(error, ST_CONFIG,
+                          "source: IMAP sources are not supported by this "
+                          "version yet; fetch with mbsync or fetchmail into "
+                          "a Maildir and use maildir:DIR");
     /* Print the scheme only: the rest of an IMAP url may hold a
      * password. */
     return status_set(error, ST_CONFIG,

@@ -52,27 +52,40 @@ test_expect_success 'every command has --help (exit 0, no store made)' '
     test ! -e var
 '
 
-test_expect_success 'ticket list --json in a fresh directory prints []' '
+test_expect_success 'ticket list with no store says so and creates none' '
     mkdir fresh && cd fresh &&
-    mt ticket list --json >out &&
-    test "$(json_get "j" <out)" = "[]" &&
-    test -f var/mailtriage.db
+    expect_exit 74 mt ticket list --json &&
+    grep "no store at .var/mailtriage.db" err &&
+    test ! -e var/mailtriage.db
 '
 
+test_expect_success 'ticket list --json after an empty ingest prints []' '
+    mkdir empty-desk && cd empty-desk &&
+    mkdir -p mail/new mail/cur mail/tmp &&
+    mt ingest mail &&
+    mt ticket list --json >out &&
+    test "$(json_get "j" <out)" = "[]"
+'
+
+# An empty store to run read-only commands on.
+empty_desk()
+{
+    mkdir -p mail/new mail/cur mail/tmp && mt "$@" ingest mail
+}
+
 test_expect_success 'ticket show of a missing ticket exits 65' '
-    mkdir missing && cd missing &&
+    mkdir missing && cd missing && empty_desk &&
     expect_exit 65 mt ticket show 999 &&
     grep 999 err
 '
 
 test_expect_success 'ticket show with a non-number is a usage error' '
-    mkdir nonum && cd nonum &&
+    mkdir nonum && cd nonum && empty_desk &&
     expect_exit 64 mt ticket show abc
 '
 
 test_expect_success 'message raw of a missing message exits 65' '
-    mkdir nomsg && cd nomsg &&
-    mt ticket list >/dev/null &&
+    mkdir nomsg && cd nomsg && empty_desk &&
     expect_exit 65 mt message raw 4242
 '
 
@@ -112,6 +125,7 @@ test_expect_success 'an unknown key is reported with group and key' '
 test_expect_success 'paths in the config are relative to the file' '
     mkdir -p rel/etc && cd rel &&
     printf "[general]\ndatabase = ../var/store.db\n" >etc/mt.conf &&
+    empty_desk -c etc/mt.conf &&
     mt -c etc/mt.conf ticket list --json >out &&
     test -f var/store.db
 '
@@ -123,14 +137,14 @@ test_expect_success '--now with garbage exits 64' '
 '
 
 test_expect_success '--now with an ISO time is accepted' '
-    mkdir now2 && cd now2 &&
+    mkdir now2 && cd now2 && empty_desk &&
     mt --now 2026-03-10T08:00:00Z ticket list --json >out &&
     test "$(json_get "j" <out)" = "[]"
 '
 
 test_expect_success 'stdout to a full disk is an error, not success' '
     test -w /dev/full || exit 0
-    mkdir full && cd full &&
+    mkdir full && cd full && empty_desk &&
     mt ticket list --json >/dev/null &&
     rc=0 &&
     mt ticket list --json >/dev/full 2>err || rc=$? &&
