@@ -215,9 +215,13 @@ static Status
 read_path(const Reader *r, const char *group, const char *key,
           char **value_inout, GError **error)
 {
-    Status st = read_string(r, group, key, value_inout, error);
+    Status st;
 
-    if (st != ST_OK || *value_inout == NULL)
+    /* Only what the file says is relative to the file; a default stays
+     * relative to the working directory. */
+    if (!g_key_file_has_key(r->kf, group, key, NULL))
+        return ST_OK;
+    if ((st = read_string(r, group, key, value_inout, error)) != ST_OK)
         return st;
     if (!g_path_is_absolute(*value_inout) && r->dir != NULL) {
         char *abs = g_build_filename(r->dir, *value_inout, NULL);
@@ -234,10 +238,13 @@ static Status
 read_url(const Reader *r, const char *group, const char *key,
          char **value_inout, GError **error)
 {
-    Status st = read_string(r, group, key, value_inout, error);
     const char *colon;
+    Status st;
 
-    if (st != ST_OK || *value_inout == NULL || r->dir == NULL)
+    if (!g_key_file_has_key(r->kf, group, key, NULL))
+        return ST_OK;
+    if ((st = read_string(r, group, key, value_inout, error)) != ST_OK ||
+        r->dir == NULL)
         return st;
     colon = strchr(*value_inout, ':');
     if (colon == NULL || strncmp(colon, "://", 3) == 0)
