@@ -130,6 +130,14 @@ test_expect_success 'paths in the config are relative to the file' '
     test -f var/store.db
 '
 
+test_expect_success 'a default path stays relative to the working directory' '
+    mkdir -p defrel/etc && cd defrel &&
+    printf "[general]\nticket_start = 5000\n" >etc/mt.conf &&
+    empty_desk -c etc/mt.conf &&
+    test -f var/mailtriage.db &&
+    test ! -e etc/var
+'
+
 test_expect_success '--now with garbage exits 64' '
     mkdir now && cd now &&
     expect_exit 64 mt --now "next tuesday-ish" ticket list &&
