@@ -361,6 +361,17 @@ convert_iconv(GString *out, const guchar *p, gsize n, const char *name,
         inbuf++;
         inleft--;
     }
+    if (ok) {
+        /* Flush: stateful converters (windows-1258's combining marks,
+         * ISO-2022 shift states) hold back their last character until
+         * told the input has ended. */
+        char buf[64];
+        char *outbuf = buf;
+        gsize outleft = sizeof buf;
+
+        if (g_iconv(cd, NULL, NULL, &outbuf, &outleft) != (gsize)-1)
+            g_string_append_len(out, buf, (gssize)(outbuf - buf));
+    }
     g_iconv_close(cd);
     if (!ok)
         g_string_truncate(out, start_len);

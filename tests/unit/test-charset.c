@@ -260,6 +260,17 @@ test_large(void)
     }
 }
 
+/* glibc's windows-1258 holds the last character back until the
+ * converter is flushed (Zammad's mail072: "Val\xe9rie Oury"). */
+static void
+test_flush(void)
+{
+    g_autofree char *got = charset_to_utf8("Val\xe9rie Oury", -1,
+                                           "windows-1258", NULL);
+
+    g_assert_cmpstr(got, ==, "Val\xc3\xa9rie Oury");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -269,5 +280,6 @@ main(int argc, char **argv)
     g_test_add_func("/charset/iso2022-escapes", test_escapes);
     g_test_add_func("/charset/random-bytes", test_random_bytes);
     g_test_add_func("/charset/large", test_large);
+    g_test_add_func("/charset/flush", test_flush);
     return g_test_run();
 }
