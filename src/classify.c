@@ -229,17 +229,49 @@ casefold(const char *s)
     return g_utf8_casefold(s, -1);
 }
 
+/* The needle lists matches_any() is given, and their casefolded
+ * copies, made once: folding every needle for every message was a
+ * fifth of the cost of classifying it. */
+static const char *const *const needle_lists[] = {
+    daemon_names,
+    bounce_subjects,
+    ooo_subjects_strong,
+    ooo_subjects_weak,
+};
+static char **folded_needles[G_N_ELEMENTS(needle_lists)];
+
+static gpointer
+fold_needles_once(gpointer data)
+{
+    (void)data;
+    for (gsize i = 0; i < G_N_ELEMENTS(needle_lists); i++) {
+        GPtrArray *folded = g_ptr_array_new();
+
+        for (const char *const *n = needle_lists[i]; *n != NULL; n++)
+            g_ptr_array_add(folded, casefold(*n));
+        g_ptr_array_add(folded, NULL);
+        folded_needles[i] = (char **)g_ptr_array_free(folded, FALSE);
+    }
+    return NULL;
+}
+
 /* True when the casefolded text contains (or, with prefix_only, starts
  * with) one of the needles, casefolded in turn. */
 static bool
 matches_any(const char *folded, const char *const *needles,
             bool prefix_only)
 {
-    for (; *needles != NULL; needles++) {
-        g_autofree char *needle = casefold(*needles);
+    static GOnce once = G_ONCE_INIT;
+    char *const *list = NULL;
 
-        if (prefix_only ? g_str_has_prefix(folded, needle)
-                        : strstr(folded, needle) != NULL)
+    g_once(&once, fold_needles_once, NULL);
+    for (gsize i = 0; i < G_N_ELEMENTS(needle_lists); i++)
+        if (needle_lists[i] == needles)
+            list = folded_needles[i];
+    g_assert(list != NULL);
+    for (; *list != NULL; list++) {
+        if (prefix_only ? g_str_has_prefix(folded, *list)
+                        : strstr(folded, *list) != NULL)
             return true;
     }
     return false;

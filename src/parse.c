@@ -305,6 +305,39 @@ b64_decode_tolerant(const guint8 *in, gsize len, guint8 *out,
             pos = next;
             continue;
         }
+        /* Fast path for the line every encoder writes: whole groups,
+         * no padding, nothing outside the alphabet.  A negative table
+         * value ('=' or junk) hands the whole line to the careful loop
+         * below, which then decides exactly as if there were no fast
+         * path (what was written here is overwritten or cut off). */
+        if (nacc == 0 && (e - s) % 4 == 0) {
+            gsize i = s;
+            gsize at = size;
+
+            for (; i < e; i += 4) {
+                int a = b64_value[in[i]];
+                int b = b64_value[in[i + 1]];
+                int c = b64_value[in[i + 2]];
+                int d = b64_value[in[i + 3]];
+                guint32 group;
+
+                if ((a | b | c | d) < 0)
+                    break;
+                group = (guint32)a << 18 | (guint32)b << 12 |
+                        (guint32)c << 6 | (guint32)d;
+                if (out != NULL) {
+                    out[at] = (guint8)(group >> 16);
+                    out[at + 1] = (guint8)(group >> 8);
+                    out[at + 2] = (guint8)group;
+                }
+                at += 3;
+            }
+            if (i == e) {
+                size = at;
+                pos = next;
+                continue;
+            }
+        }
         for (gsize i = s; i < e && valid; i++)
             if (b64_value[in[i]] < 0 && in[i] != '=')
                 valid = false;
@@ -1744,6 +1777,7 @@ read_headers(ParseCtx *ctx, GMimeMessage *mime, GMimeParserOptions *options)
         GMimeHeader *h = g_ptr_array_index(headers, i);
         const char *name = g_mime_header_get_name(h);
         g_autofree char *raw = header_trimmed(h);
+        const char *decoded = NULL; /* the field's value, when kept */
 
         if (name == NULL)
             continue;
@@ -1752,6 +1786,7 @@ read_headers(ParseCtx *ctx, GMimeMessage *mime, GMimeParserOptions *options)
 
             field->name = g_strdup(name);
             field->value = rfc2047_decode(raw, fallbacks);
+            decoded = field->value;
             g_ptr_array_add(msg->headers, field);
         } else if (i == ctx->lim->max_headers) {
             message_add_problem(msg, "more than %u header fields",
@@ -1770,7 +1805,9 @@ read_headers(ParseCtx *ctx, GMimeMessage *mime, GMimeParserOptions *options)
         } else if (g_ascii_strcasecmp(name, "Subject") == 0) {
             if (*msg->subject == '\0') {
                 g_free(msg->subject);
-                msg->subject = rfc2047_decode(raw, fallbacks);
+                msg->subject = decoded != NULL
+                                   ? g_strdup(decoded)
+                                   : rfc2047_decode(raw, fallbacks);
             }
         } else if (g_ascii_strcasecmp(name, "From") == 0) {
             if (msg->from == NULL) {
@@ -1826,7 +1863,9 @@ read_headers(ParseCtx *ctx, GMimeMessage *mime, GMimeParserOptions *options)
             }
         } else if (g_ascii_strcasecmp(name, "Thread-Topic") == 0) {
             if (msg->thread_topic == NULL)
-                msg->thread_topic = rfc2047_decode(raw, fallbacks);
+                msg->thread_topic = decoded != NULL
+                                        ? g_strdup(decoded)
+                                        : rfc2047_decode(raw, fallbacks);
         }
     }
 }

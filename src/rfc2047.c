@@ -413,6 +413,23 @@ flatten_controls(char *s)
             *s = ' ';
 }
 
+/* True when s has nothing to decode or convert: plain ASCII (no ESC
+ * of ISO-2022, no 8-bit byte) and no "=?" that could start a word.
+ * Most header values are like that; for them the tokens would be one
+ * text span (or, structured, spans that put back together give s
+ * again) and charset_to_utf8() a copy, so the callers skip it all. */
+static bool
+is_plain_value(const char *s, gsize n)
+{
+    for (gsize i = 0; i < n; i++) {
+        guchar c = (guchar)s[i];
+
+        if (c >= 0x80 || c == 0x1b || (c == '=' && s[i + 1] == '?'))
+            return false;
+    }
+    return true;
+}
+
 char *
 rfc2047_decode(const char *raw, const char *const *fallbacks)
 {
@@ -425,6 +442,11 @@ rfc2047_decode(const char *raw, const char *const *fallbacks)
     if (raw == NULL)
         return g_strdup("");
     line = unfold(raw, &n);
+    if (is_plain_value(line, n)) {
+        flatten_controls(line);
+        g_strstrip(line);
+        return g_steal_pointer(&line);
+    }
     tokenize(&t, line, n, false);
     out = g_string_sized_new(n + 16);
 
@@ -480,6 +502,10 @@ rfc2047_repair_structured(const char *raw, const char *const *fallbacks)
     if (raw == NULL)
         return g_strdup("");
     line = unfold(raw, &n);
+    if (is_plain_value(line, n)) {
+        g_strstrip(line);
+        return g_steal_pointer(&line);
+    }
     tokenize(&t, line, n, true);
     out = g_string_sized_new(n + 32);
 

@@ -12,15 +12,31 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <nettle/sha2.h>
+
 #include "message.h"
 
+/*
+ * Every ingested message is hashed whole, so this is on the hot path.
+ * GLib's GChecksum is plain C; nettle picks SHA-NI or other CPU
+ * extensions at run time, several times faster on a 20 KB message.
+ * This is the only module that includes nettle.
+ */
 void
 util_sha256_hex(const void *data, gsize len, char out[65])
 {
-    g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
+    static const char hex[] = "0123456789abcdef";
+    struct sha256_ctx ctx;
+    guint8 digest[SHA256_DIGEST_SIZE];
 
-    g_checksum_update(sum, data, len);
-    g_strlcpy(out, g_checksum_get_string(sum), 65);
+    sha256_init(&ctx);
+    sha256_update(&ctx, len, data);
+    sha256_digest(&ctx, sizeof digest, digest);
+    for (gsize i = 0; i < sizeof digest; i++) {
+        out[2 * i] = hex[digest[i] >> 4];
+        out[2 * i + 1] = hex[digest[i] & 0x0f];
+    }
+    out[64] = '\0';
 }
 
 Status
