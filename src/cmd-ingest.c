@@ -12,6 +12,7 @@
 
 #include "commands.h"
 #include "log.h"
+#include "parse.h"
 #include "process.h"
 #include "source.h"
 #include "util.h"
@@ -55,6 +56,146 @@ clear_pending(Pending *p)
     g_free(p->pos);
 }
 
+/*
+ * Parsing runs on worker threads ahead of the store work: the main
+ * thread fetches, hands the bytes to the pool, and takes the parsed
+ * messages back in arrival order to thread and store them.  On two
+ * cores that overlaps the two halves of the work.  Each job owns its
+ * bytes and its Message; the workers share nothing else.
+ */
+typedef struct {
+    char *pos;
+    GBytes *raw;    /* NULL when fetching failed */
+    GError *error;  /* why fetching failed */
+    Message *msg;   /* set by the worker */
+    bool is_parsed; /* under Pipeline.lock */
+} Job;
+
+typedef struct {
+    GMutex lock;
+    GCond parsed;
+    const Limits *limits;
+    GThreadPool *pool;
+    GQueue jobs;      /* in flight, in arrival order */
+    gsize raw_bytes;  /* of the jobs in flight */
+} Pipeline;
+
+/* How far parsing may run ahead: in messages and in bytes, so that a
+ * run of huge messages does not hold them all in memory at once. */
+#define PIPELINE_MAX_JOBS 32
+#define PIPELINE_MAX_BYTES ((gsize)64 << 20)
+
+static void
+job_free(Job *job)
+{
+    g_free(job->pos);
+    if (job->raw != NULL)
+        g_bytes_unref(job->raw);
+    g_clear_error(&job->error);
+    message_free(job->msg);
+    g_free(job);
+}
+
+static void
+parse_job(gpointer data, gpointer user_data)
+{
+    Job *job = data;
+    Pipeline *pl = user_data;
+    Message *msg = NULL;
+
+    /* parse_message() never fails on bad input; the problems are in
+     * the message. */
+    (void)parse_message(job->raw, pl->limits, &msg, NULL);
+    g_mutex_lock(&pl->lock);
+    job->msg = msg;
+    job->is_parsed = true;
+    g_cond_broadcast(&pl->parsed);
+    g_mutex_unlock(&pl->lock);
+}
+
+static void
+pipeline_init(Pipeline *pl, const Limits *limits)
+{
+    guint workers = MAX(g_get_num_processors(), 2) - 1;
+
+    g_mutex_init(&pl->lock);
+    g_cond_init(&pl->parsed);
+    pl->limits = limits;
+    pl->pool = g_thread_pool_new(parse_job, pl, (gint)workers, FALSE, NULL);
+    g_queue_init(&pl->jobs);
+    pl->raw_bytes = 0;
+}
+
+/* Waits for every job still in a worker before freeing them all. */
+static void
+pipeline_clear(Pipeline *pl)
+{
+    g_thread_pool_free(pl->pool, FALSE, TRUE);
+    g_queue_clear_full(&pl->jobs, (GDestroyNotify)job_free);
+    g_cond_clear(&pl->parsed);
+    g_mutex_clear(&pl->lock);
+}
+
+static bool
+pipeline_has_room(const Pipeline *pl)
+{
+    return pl->jobs.length == 0 ||
+           (pl->jobs.length < PIPELINE_MAX_JOBS &&
+            pl->raw_bytes < PIPELINE_MAX_BYTES);
+}
+
+static void
+pipeline_push(Pipeline *pl, Source *src, const char *pos)
+{
+    Job *job = g_new0(Job, 1);
+
+    job->pos = g_strdup(pos);
+    if (source_fetch(src, pos, &job->raw, &job->error) != ST_OK) {
+        job->is_parsed = true;
+    } else {
+        pl->raw_bytes += g_bytes_get_size(job->raw);
+        g_thread_pool_push(pl->pool, job, NULL);
+    }
+    g_queue_push_tail(&pl->jobs, job);
+}
+
+/* The oldest job, parsed; the caller frees it. */
+static Job *
+pipeline_pop(Pipeline *pl)
+{
+    Job *job = g_queue_pop_head(&pl->jobs);
+
+    g_mutex_lock(&pl->lock);
+    while (!job->is_parsed)
+        g_cond_wait(&pl->parsed, &pl->lock);
+    g_mutex_unlock(&pl->lock);
+    if (job->raw != NULL)
+        pl->raw_bytes -= g_bytes_get_size(job->raw);
+    return job;
+}
+
+/* Positions an earlier run has not taken, in arrival order. */
+static Status
+positions_to_take(Processor *proc, Source *src, GPtrArray *positions,
+                  GPtrArray **todo_out, GError **error)
+{
+    g_autoptr(GPtrArray) todo = g_ptr_array_new();
+    Status st;
+
+    for (guint i = 0; i < positions->len; i++) {
+        bool seen = false;
+
+        if ((st = processor_is_seen(proc, src->key,
+                                    g_ptr_array_index(positions, i), &seen,
+                                    error)) != ST_OK)
+            return st;
+        if (!seen)
+            g_ptr_array_add(todo, g_ptr_array_index(positions, i));
+    }
+    *todo_out = g_steal_pointer(&todo);
+    return ST_OK;
+}
+
 Status
 cmd_ingest_source(Ctx *ctx, Processor *proc, const char *name,
                   const char *url, int after, guint *failed_out,
@@ -72,51 +213,70 @@ cmd_ingest_source(Ctx *ctx, Processor *proc, const char *name,
     };
     g_autoptr(Source) src = NULL;
     g_autoptr(GPtrArray) positions = NULL;
+    g_autoptr(GPtrArray) todo = NULL;
     g_autoptr(GArray) batch = g_array_new(FALSE, TRUE, sizeof(Pending));
     guint batch_size = (guint)MAX(ctx->cfg->batch_size, 1);
+    guint next = 0;
+    Pipeline pl;
     Status st;
 
     g_array_set_clear_func(batch, (GDestroyNotify)clear_pending);
     if ((st = source_open(&scfg, &src, error)) != ST_OK ||
-        (st = source_list_new(src, &positions, error)) != ST_OK)
+        (st = source_list_new(src, &positions, error)) != ST_OK ||
+        (st = positions_to_take(proc, src, positions, &todo, error)) !=
+            ST_OK)
         return st;
 
-    for (guint i = 0; i < positions->len;) {
-        if ((st = store_begin(ctx->store, error)) != ST_OK)
-            return st;
-        g_array_set_size(batch, 0);
-        for (; i < positions->len && batch->len < batch_size; i++) {
-            const char *pos = g_ptr_array_index(positions, i);
-            g_autoptr(GBytes) raw = NULL;
-            g_autoptr(GError) local = NULL;
-            Pending p = { .pos = g_strdup(pos) };
-            Outcome out;
+    pipeline_init(&pl, &ctx->cfg->limits);
+    while (next < todo->len || pl.jobs.length > 0) {
+        g_autoptr(GError) local = NULL;
+        Job *job;
+        Pending p = { 0 };
+        Outcome out;
 
-            st = source_fetch(src, pos, &raw, &local);
-            if (st == ST_OK)
-                st = processor_ingest(proc, src->key, pos, raw,
-                                      MESSAGE_NO_TIME, &out, &local);
-            if (st == ST_OK) {
-                p.is_taken = true;
-            } else if (st == ST_IOERR || st == ST_TEMPFAIL ||
-                       st == ST_SOFTWARE) {
-                /* The store itself failed: stop, keep what was
-                 * committed, leave the rest for the next run. */
-                store_rollback(ctx->store);
-                clear_pending(&p);
-                g_propagate_error(error, g_steal_pointer(&local));
-                return st;
-            } else {
-                g_warning("%s: %s: %s (left at the source)", src->key, pos,
-                          local->message);
-                (*failed_out)++;
-            }
-            g_array_append_val(batch, p);
+        while (next < todo->len && pipeline_has_room(&pl))
+            pipeline_push(&pl, src, g_ptr_array_index(todo, next++));
+        if (batch->len == 0 && (st = store_begin(ctx->store, error)) != ST_OK)
+            goto out;
+        job = pipeline_pop(&pl);
+        p.pos = g_steal_pointer(&job->pos);
+        if (job->error != NULL) {
+            /* One unreadable message (it vanished, it is too big) must
+             * not stop the others. */
+            local = g_steal_pointer(&job->error);
+            st = ST_DATAERR;
+        } else {
+            st = processor_ingest_message(proc, src->key, p.pos, job->msg,
+                                          MESSAGE_NO_TIME, &out, &local);
         }
-        if ((st = commit_batch(ctx, src, batch, error)) != ST_OK)
-            return st;
+        job_free(job);
+        if (st == ST_OK) {
+            p.is_taken = true;
+        } else if (st == ST_IOERR || st == ST_TEMPFAIL ||
+                   st == ST_SOFTWARE) {
+            /* The store itself failed: stop, keep what was committed,
+             * leave the rest for the next run. */
+            store_rollback(ctx->store);
+            clear_pending(&p);
+            g_propagate_error(error, g_steal_pointer(&local));
+            goto out;
+        } else {
+            g_warning("%s: %s: %s (left at the source)", src->key, p.pos,
+                      local->message);
+            (*failed_out)++;
+        }
+        g_array_append_val(batch, p);
+        if (batch->len >= batch_size ||
+            (next == todo->len && pl.jobs.length == 0)) {
+            if ((st = commit_batch(ctx, src, batch, error)) != ST_OK)
+                goto out;
+            g_array_set_size(batch, 0);
+        }
     }
-    return ST_OK;
+    st = ST_OK;
+out:
+    pipeline_clear(&pl);
+    return st;
 }
 
 void

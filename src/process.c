@@ -455,10 +455,6 @@ ingest_parsed(Processor *proc, Message *msg, const char *source,
 static void
 count(Processor *proc, const Outcome *out)
 {
-    if (out->kind == OUTCOME_ALREADY_SEEN) {
-        proc->counts.seen_before++;
-        return;
-    }
     proc->counts.taken++;
     switch (out->kind) {
     case OUTCOME_NEW_TICKET: proc->counts.new_tickets++; break;
@@ -473,26 +469,33 @@ count(Processor *proc, const Outcome *out)
 }
 
 Status
-processor_ingest(Processor *proc, const char *source, const char *pos,
-                 GBytes *raw, gint64 received_at, Outcome *out,
-                 GError **error)
+processor_is_seen(Processor *proc, const char *source, const char *pos,
+                  bool *seen_out, GError **error)
 {
-    g_autoptr(Message) msg = NULL;
+    Status st = store_source_pos_seen(proc->store, source, pos, seen_out,
+                                      error);
+
+    if (st == ST_OK && *seen_out)
+        proc->counts.seen_before++;
+    return st;
+}
+
+Status
+processor_ingest_message(Processor *proc, const char *source,
+                         const char *pos, Message *msg, gint64 received_at,
+                         Outcome *out, GError **error)
+{
     bool seen = false;
     Status st;
 
     memset(out, 0, sizeof(*out));
     if (pos != NULL &&
-        (st = store_source_pos_seen(proc->store, source, pos, &seen,
-                                    error)) != ST_OK)
+        (st = processor_is_seen(proc, source, pos, &seen, error)) != ST_OK)
         return st;
     if (seen) {
         out->kind = OUTCOME_ALREADY_SEEN;
-        count(proc, out);
         return ST_OK;
     }
-    if ((st = parse_message(raw, &proc->cfg->limits, &msg, error)) != ST_OK)
-        return st;
     /* DESIGN 8: the clock starts when the mail reached our system,
      * never at the sender's Date:. */
     if (received_at == MESSAGE_NO_TIME)
@@ -515,4 +518,28 @@ processor_ingest(Processor *proc, const char *source, const char *pos,
     util_crashpoint("after-message");
     count(proc, out);
     return ST_OK;
+}
+
+Status
+processor_ingest(Processor *proc, const char *source, const char *pos,
+                 GBytes *raw, gint64 received_at, Outcome *out,
+                 GError **error)
+{
+    g_autoptr(Message) msg = NULL;
+    bool seen = false;
+    Status st;
+
+    memset(out, 0, sizeof(*out));
+    /* Checked before parsing too: a rerun costs no parse. */
+    if (pos != NULL &&
+        (st = processor_is_seen(proc, source, pos, &seen, error)) != ST_OK)
+        return st;
+    if (seen) {
+        out->kind = OUTCOME_ALREADY_SEEN;
+        return ST_OK;
+    }
+    if ((st = parse_message(raw, &proc->cfg->limits, &msg, error)) != ST_OK)
+        return st;
+    return processor_ingest_message(proc, source, pos, msg, received_at,
+                                    out, error);
 }

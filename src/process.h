@@ -48,6 +48,18 @@ Status processor_ingest(Processor *proc, const char *source,
                         const char *pos, GBytes *raw, gint64 received_at,
                         Outcome *out, GError **error);
 
+/* The same for a message parsed already (by parse_message() with the
+ * config's limits, on any thread); msg is borrowed, and classified. */
+Status processor_ingest_message(Processor *proc, const char *source,
+                                const char *pos, Message *msg,
+                                gint64 received_at, Outcome *out,
+                                GError **error);
+
+/* Whether an earlier run took the message at pos of source; counted in
+ * seen_before when it did, so a caller may skip fetching it. */
+Status processor_is_seen(Processor *proc, const char *source,
+                         const char *pos, bool *seen_out, GError **error);
+
 /* Counters over every processor_ingest() so far. */
 typedef struct {
     guint taken;        /* messages processed, duplicates included */
