@@ -174,23 +174,31 @@ pipeline_pop(Pipeline *pl)
     return job;
 }
 
-/* Positions an earlier run has not taken, in arrival order. */
+/* Positions an earlier run has not taken, in arrival order.  One that
+ * was taken is committed, but a run killed between its commit and
+ * mark_done() left it at the source: mark it done now (a no-op when it
+ * is done already). */
 static Status
-positions_to_take(Processor *proc, Source *src, GPtrArray *positions,
-                  GPtrArray **todo_out, GError **error)
+positions_to_take(Ctx *ctx, Processor *proc, Source *src,
+                  GPtrArray *positions, GPtrArray **todo_out,
+                  GError **error)
 {
     g_autoptr(GPtrArray) todo = g_ptr_array_new();
     Status st;
 
     for (guint i = 0; i < positions->len; i++) {
+        char *pos = g_ptr_array_index(positions, i);
+        g_autoptr(GError) local = NULL;
         bool seen = false;
 
-        if ((st = processor_is_seen(proc, src->key,
-                                    g_ptr_array_index(positions, i), &seen,
-                                    error)) != ST_OK)
+        if ((st = processor_is_seen(proc, src->key, pos, &seen, error)) !=
+            ST_OK)
             return st;
         if (!seen)
-            g_ptr_array_add(todo, g_ptr_array_index(positions, i));
+            g_ptr_array_add(todo, pos);
+        else if (!ctx->is_dry_run &&
+                 source_mark_done(src, pos, &local) != ST_OK)
+            g_warning("%s", local->message);
     }
     *todo_out = g_steal_pointer(&todo);
     return ST_OK;
@@ -223,8 +231,8 @@ cmd_ingest_source(Ctx *ctx, Processor *proc, const char *name,
     g_array_set_clear_func(batch, (GDestroyNotify)clear_pending);
     if ((st = source_open(&scfg, &src, error)) != ST_OK ||
         (st = source_list_new(src, &positions, error)) != ST_OK ||
-        (st = positions_to_take(proc, src, positions, &todo, error)) !=
-            ST_OK)
+        (st = positions_to_take(ctx, proc, src, positions, &todo,
+                                error)) != ST_OK)
         return st;
 
     pipeline_init(&pl, &ctx->cfg->limits);
