@@ -287,6 +287,7 @@ b64_decode_tolerant(const guint8 *in, gsize len, guint8 *out,
     guint nacc = 0;
     gsize size = 0;
     gsize pos = 0;
+    gsize tail = G_MAXSIZE; /* text after the padding in mid-line */
     bool run_ended = false;
 
     while (pos < len) {
@@ -338,9 +339,20 @@ b64_decode_tolerant(const guint8 *in, gsize len, guint8 *out,
                 continue;
             }
         }
-        for (gsize i = s; i < e && valid; i++)
-            if (b64_value[in[i]] < 0 && in[i] != '=')
+        for (gsize i = s; i < e && valid; i++) {
+            if (b64_value[in[i]] >= 0 || in[i] == '=')
+                continue;
+            /* "ecO2dMOkIHZhYW4uCg== ignored": the padding ends the
+             * data, the rest of the line is text after it. */
+            if (i > s && in[i - 1] == '=' && in[i] == ' ' && !run_ended) {
+                tail = i;
+                while (tail < e && in[tail] == ' ')
+                    tail++;
+                e = i;
+            } else {
                 valid = false;
+            }
+        }
         /* After padding only a line of whole groups can be a second
          * run; "Thanks" after the data is text. */
         if (run_ended && nacc == 0 && (e - s) % 4 != 0)
@@ -380,6 +392,10 @@ b64_decode_tolerant(const guint8 *in, gsize len, guint8 *out,
             }
         }
         pos = next;
+        if (tail != G_MAXSIZE) {
+            pos = tail;
+            break;
+        }
     }
     /* A final group without its padding. */
     if (nacc >= 2) {
@@ -483,13 +499,14 @@ next_line(const char *text, gsize len, gsize *pos, const char **line_out,
 }
 
 /*
- * Decode the uuencoded lines after a begin line at *pos up to "end".
- * On success *pos is past the end line, *data_out holds the bytes
- * (NULL when counting only) and true is returned.
+ * Decode the uuencoded lines after a begin line at *pos up to "end"
+ * (need_end false: or up to the end of the text).  On success *pos is
+ * past the end line, *data_out holds the bytes (NULL when counting
+ * only) and true is returned.
  */
 static bool
-uu_decode_block(const char *text, gsize len, gsize *pos, bool count_only,
-                GBytes **data_out, gsize *size_out)
+uu_decode_block(const char *text, gsize len, gsize *pos, bool need_end,
+                bool count_only, GBytes **data_out, gsize *size_out)
 {
     g_autoptr(GByteArray) out = count_only ? NULL : g_byte_array_new();
     gsize size = 0;
@@ -511,7 +528,13 @@ uu_decode_block(const char *text, gsize len, gsize *pos, bool count_only,
         if (!uu_decode_line(line, line_len, out, &size))
             return false;
     }
-    return false;
+    if (need_end)
+        return false;
+    *pos = p;
+    *size_out = size;
+    *data_out = out != NULL ? g_byte_array_free_to_bytes(g_steal_pointer(&out))
+                            : NULL;
+    return true;
 }
 
 /*
@@ -539,7 +562,7 @@ extract_uuencoded(ParseCtx *ctx, const char *text)
 
         if (name == NULL)
             continue;
-        if (!uu_decode_block(text, len, &end, ctx->omit_data, &data,
+        if (!uu_decode_block(text, len, &end, true, ctx->omit_data, &data,
                              &size))
             continue;
         if (rest == NULL)
@@ -664,7 +687,8 @@ decode_part(ParseCtx *ctx, GMimePart *part, bool is_text, bool count_only,
                                 "base64 content has %s text after the data",
                                 is_text ? "plain" : "ignored");
             if (is_text && buf != NULL) {
-                buf[size++] = '\n';
+                if (size > 0 && buf[size - 1] != '\n')
+                    buf[size++] = '\n';
                 memcpy(buf + size, in + tail, len - tail);
                 size += len - tail;
             }
@@ -692,14 +716,24 @@ decode_part(ParseCtx *ctx, GMimePart *part, bool is_text, bool count_only,
         gsize line_len;
         GBytes *data = NULL;
         bool ok = false;
+        bool begun = false;
 
         while (!ok && next_line((const char *)in, len, &pos, &line,
                                 &line_len)) {
             g_autofree char *name = uu_begin_name(line, line_len);
 
-            if (name != NULL)
-                ok = uu_decode_block((const char *)in, len, &pos,
+            if (name != NULL) {
+                begun = true;
+                ok = uu_decode_block((const char *)in, len, &pos, true,
                                      count_only, &data, &size);
+            }
+        }
+        /* The part header already says uuencode; some mailers leave
+         * out the begin and end lines (Eudora). */
+        if (!begun) {
+            pos = 0;
+            ok = uu_decode_block((const char *)in, len, &pos, false,
+                                 count_only, &data, &size);
         }
         if (!ok) {
             message_add_problem(ctx->msg, "uuencoded part is broken");
@@ -1407,9 +1441,53 @@ has_html_child(GMimeObject *obj)
 }
 
 /*
+ * The first inline text/type leaf under obj that is not empty, not
+ * looking into forwarded messages; NULL when there is none.
+ */
+static GMimePart *
+first_text_leaf(ParseCtx *ctx, GMimeObject *obj, const char *want,
+                guint depth)
+{
+    if (depth > ctx->lim->max_mime_depth)
+        return NULL;
+    if (GMIME_IS_MULTIPART(obj)) {
+        GMimeMultipart *mp = GMIME_MULTIPART(obj);
+
+        for (int i = 0; i < g_mime_multipart_get_count(mp); i++) {
+            GMimePart *hit = first_text_leaf(
+                ctx, g_mime_multipart_get_part(mp, i), want, depth + 1);
+
+            if (hit != NULL)
+                return hit;
+        }
+    } else if (GMIME_IS_PART(obj)) {
+        g_autofree char *type = content_type_of(obj);
+        g_autofree char *name = object_filename(ctx, obj);
+
+        g_autoptr(GByteArray) copy = NULL;
+        gsize len = 0;
+        gsize raw_off;
+        const guint8 *in = NULL;
+
+        if (strcmp(type, want) != 0 || is_attachment(obj, type, name))
+            return NULL;
+        /* An empty part is no text (C31 02); its encoded bytes tell. */
+        in = part_encoded(ctx, GMIME_PART(obj), &len, &raw_off, &copy);
+        for (gsize i = 0; in != NULL && i < len; i++)
+            if (!g_ascii_isspace(in[i]))
+                return GMIME_PART(obj);
+    }
+    return NULL;
+}
+
+/*
  * multipart/alternative: plain text unless it is empty or only white
- * space (C31 02), then HTML.  The other alternatives still give their
- * attachments (images of a multipart/related).
+ * space (C31 02), then HTML.  The plain alternative may itself be a
+ * multipart (text with inline images between its pieces, RFC 8621
+ * 4.1.4): the first alternative with a text/plain leaf is walked.
+ * The other alternatives still give their attachments (images of a
+ * multipart/related), and the first HTML among them is kept as
+ * msg->html even when it sits in a multipart/related or mixed.
  */
 static void
 walk_alternative(ParseCtx *ctx, GMimeMultipart *mp, guint depth,
@@ -1420,11 +1498,17 @@ walk_alternative(ParseCtx *ctx, GMimeMultipart *mp, guint depth,
     g_autofree char *plain = NULL;
 
     if (want_text) {
-        for (int i = 0; i < count && plain == NULL; i++) {
+        for (int i = 0; i < count && chosen < 0; i++) {
             GMimeObject *child = g_mime_multipart_get_part(mp, i);
             g_autofree char *type = content_type_of(child);
             g_autofree char *name = object_filename(ctx, child);
 
+            if (GMIME_IS_MULTIPART(child)) {
+                if (first_text_leaf(ctx, child, "text/plain", depth + 1) !=
+                    NULL)
+                    chosen = i;
+                continue;
+            }
             if (!GMIME_IS_PART(child) || strcmp(type, "text/plain") != 0 ||
                 is_attachment(child, type, name))
                 continue;
@@ -1449,12 +1533,14 @@ walk_alternative(ParseCtx *ctx, GMimeMultipart *mp, guint depth,
         } else if (i == chosen) {
             walk(ctx, child, GMIME_OBJECT(mp), depth + 1, true);
         } else {
-            g_autofree char *type = content_type_of(child);
-
             /* Keep the HTML of a message that we read as plain text. */
-            if (plain != NULL && ctx->msg->html == NULL &&
-                GMIME_IS_PART(child) && strcmp(type, "text/html") == 0)
-                ctx->msg->html = part_text(ctx, GMIME_PART(child), true);
+            if (want_text && ctx->msg->html == NULL) {
+                GMimePart *html =
+                    first_text_leaf(ctx, child, "text/html", depth + 1);
+
+                if (html != NULL)
+                    ctx->msg->html = part_text(ctx, html, true);
+            }
             walk(ctx, child, GMIME_OBJECT(mp), depth + 1, false);
         }
     }
@@ -1474,6 +1560,47 @@ note_multipart_end(ParseCtx *ctx, GMimeObject *obj)
         NULL)
         message_add_problem(ctx->msg,
                             "closing boundary of a multipart is missing");
+}
+
+/*
+ * A multipart whose boundary never occurs has no parts: GMime keeps
+ * all of its content as the prologue.  Dropping it would lose the
+ * whole message, so it is read as text/plain in no declared charset,
+ * decoded when its (for a multipart invalid) transfer encoding says
+ * so.
+ */
+static void
+multipart_without_parts(ParseCtx *ctx, GMimeMultipart *mp, bool want_text)
+{
+    const char *body = g_mime_multipart_get_prologue(mp);
+    const char *cte = g_mime_object_get_header(GMIME_OBJECT(mp),
+                                               "Content-Transfer-Encoding");
+    GMimeContentEncoding enc = cte != NULL
+                                   ? g_mime_content_encoding_from_string(cte)
+                                   : GMIME_CONTENT_ENCODING_DEFAULT;
+    g_autoptr(GByteArray) decoded = NULL;
+    g_autofree char *text = NULL;
+    g_autofree char *rest = NULL;
+    gsize len;
+
+    if (!want_text || body == NULL || is_blank(body))
+        return;
+    message_add_problem(ctx->msg, "multipart without parts read as text");
+    len = strlen(body);
+    if (enc == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE ||
+        enc == GMIME_CONTENT_ENCODING_BASE64) {
+        gsize size = 0;
+
+        decoded = g_byte_array_new();
+        decode_with_gmime(enc, (const guint8 *)body, len, decoded, &size);
+        body = (const char *)decoded->data;
+        len = decoded->len;
+    }
+    text = charset_to_utf8(body != NULL ? body : "", (gssize)len, NULL,
+                           ctx->fallbacks);
+    normalize_newlines(text);
+    rest = extract_uuencoded(ctx, text);
+    append_text(ctx, rest);
 }
 
 static void
@@ -1506,7 +1633,9 @@ walk(ParseCtx *ctx, GMimeObject *obj, GMimeObject *parent, guint depth,
         GMimeMultipart *mp = GMIME_MULTIPART(obj);
 
         note_multipart_end(ctx, obj);
-        if (strcmp(type, "multipart/alternative") == 0) {
+        if (g_mime_multipart_get_count(mp) == 0) {
+            multipart_without_parts(ctx, mp, want_text);
+        } else if (strcmp(type, "multipart/alternative") == 0) {
             walk_alternative(ctx, mp, depth, want_text);
         } else {
             for (int i = 0; i < g_mime_multipart_get_count(mp); i++)
@@ -1636,8 +1765,151 @@ salvage_address(const char *value)
     return NULL;
 }
 
+/* The display name of an unparseable From: the decoded text before
+ * its "<", without enclosing quotes; NULL when there is none. */
+static char *
+salvage_name(const char *value, const char *const *fallbacks)
+{
+    const char *lt = strchr(value, '<');
+    g_autofree char *phrase = NULL;
+    g_autofree char *decoded = NULL;
+    gsize len;
+
+    if (lt == NULL || lt == value)
+        return NULL;
+    phrase = g_strndup(value, (gsize)(lt - value));
+    decoded = g_strstrip(rfc2047_decode(phrase, fallbacks));
+    len = strlen(decoded);
+    if (len >= 2 && decoded[0] == '"' && decoded[len - 1] == '"') {
+        decoded[len - 1] = '\0';
+        memmove(decoded, decoded + 1, len - 1);
+        g_strstrip(decoded);
+    }
+    return *decoded != '\0' ? g_steal_pointer(&decoded) : NULL;
+}
+
+/*
+ * Mailers write a mailbox as "word (comment)" without angle brackets:
+ * "Name (user@host)" puts the address in the comment, and
+ * "MAILER-DAEMON (Mail Delivery System)" the name.  An address parser
+ * reads the word as a local part without domain and drops the comment,
+ * so each such list element is rewritten first: "Name <user@host>" or
+ * "\"comment\" <word>".  Elements with angle brackets, an "@" outside
+ * comments or group syntax are left as they are.
+ */
 static void
-collect_addresses(InternetAddressList *list, GPtrArray *out, guint depth)
+normalize_element(GString *out, const char *e, gsize n)
+{
+    g_autoptr(GString) outside = g_string_new(NULL);
+    g_autoptr(GString) comment = g_string_new(NULL);
+    bool in_quote = false;
+    int depth = 0;
+    bool plain = true;
+    bool comment_done = false;
+    g_autofree char *word = NULL;
+    g_autofree char *note = NULL;
+
+    for (gsize i = 0; i < n && plain; i++) {
+        char c = e[i];
+
+        if ((in_quote || depth > 0) && c == '\\' && i + 1 < n) {
+            if (depth == 0)
+                g_string_append_len(outside, e + i, 2);
+            else if (!comment_done)
+                g_string_append_len(comment, e + i, 2);
+            i++;
+        } else if (depth > 0) {
+            depth += c == '(' ? 1 : c == ')' ? -1 : 0;
+            /* Only the first comment can be the name or address. */
+            if (depth == 0)
+                comment_done = true;
+            else if (!comment_done)
+                g_string_append_c(comment, c);
+        } else if (in_quote) {
+            in_quote = c != '"';
+            g_string_append_c(outside, c);
+        } else if (c == '(') {
+            depth = 1;
+        } else if (c == '<' || c == '@' || c == ':' || c == ';') {
+            plain = false;
+        } else {
+            in_quote = c == '"';
+            g_string_append_c(outside, c);
+        }
+    }
+    if (plain) {
+        word = g_strstrip(g_strdup(outside->str));
+        note = g_strstrip(g_strdup(comment->str));
+    }
+    if (!plain || *word == '\0' || *note == '\0') {
+        g_string_append_len(out, e, (gssize)n);
+        return;
+    }
+    if (strchr(note, '@') != NULL && strpbrk(note, " \t\"<>(),;") == NULL) {
+        g_string_append_printf(out, " %s <%s>", word, note);
+    } else if (strpbrk(word, " \t\"") == NULL) {
+        g_string_append(out, " \"");
+        for (const char *p = note; *p != '\0'; p++) {
+            if (*p == '\\' && p[1] != '\0')
+                g_string_append_c(out, *p++);
+            else if (*p == '"')
+                g_string_append_c(out, '\\');
+            g_string_append_c(out, *p);
+        }
+        g_string_append_printf(out, "\" <%s>", word);
+    } else {
+        g_string_append_len(out, e, (gssize)n);
+    }
+}
+
+static char *
+normalize_mailbox_forms(const char *raw)
+{
+    GString *out;
+    bool in_quote = false;
+    int depth = 0;
+    bool in_angle = false;
+    gsize start = 0;
+    gsize n = strlen(raw);
+
+    if (strchr(raw, '(') == NULL)
+        return g_strdup(raw);
+    out = g_string_sized_new(n + 16);
+    for (gsize i = 0; i <= n; i++) {
+        char c = raw[i];
+
+        if ((in_quote || depth > 0) && c == '\\' && i + 1 < n) {
+            i++;
+        } else if (depth > 0) {
+            depth += c == '(' ? 1 : c == ')' ? -1 : 0;
+        } else if (in_quote) {
+            in_quote = c != '"';
+        } else if (c == '(') {
+            depth = 1;
+        } else if (c == '"') {
+            in_quote = true;
+        } else if (c == '<' || c == '>') {
+            in_angle = c == '<';
+        } else if ((c == ',' && !in_angle) || c == '\0') {
+            normalize_element(out, raw + start, i - start);
+            if (c == ',')
+                g_string_append_c(out, ',');
+            start = i + 1;
+        }
+        if (i >= n)
+            break;
+    }
+    if (start < n)
+        normalize_element(out, raw + start, n - start);
+    return g_string_free(out, FALSE);
+}
+
+/* need_domain: drop mailboxes without "@" ("To: Recipients", "To:
+ * xxx"): nobody can be written to there.  From keeps them, where
+ * MAILER-DAEMON names the kind of sender. */
+static void
+collect_addresses(InternetAddressList *list, GPtrArray *out, guint depth,
+                  bool need_domain)
 {
     int n = list != NULL ? internet_address_list_length(list) : 0;
 
@@ -1651,37 +1923,41 @@ collect_addresses(InternetAddressList *list, GPtrArray *out, guint depth)
 
             if (addr == NULL || *addr == '\0')
                 continue;
+            if (need_domain && strchr(addr, '@') == NULL)
+                continue;
             email = util_email_normalize(addr);
             g_ptr_array_add(out,
                             address_new(internet_address_get_name(ia), email));
         } else if (INTERNET_ADDRESS_IS_GROUP(ia) && depth < 4) {
             collect_addresses(internet_address_group_get_members(
                                   INTERNET_ADDRESS_GROUP(ia)),
-                              out, depth + 1);
+                              out, depth + 1, need_domain);
         }
     }
 }
 
 static void
 parse_addresses(GMimeParserOptions *options, const char *raw,
-                const char *const *fallbacks, GPtrArray *out)
+                const char *const *fallbacks, bool need_domain,
+                GPtrArray *out)
 {
-    g_autofree char *repaired = rfc2047_repair_structured(raw, fallbacks);
+    g_autofree char *forms = normalize_mailbox_forms(raw);
+    g_autofree char *repaired = rfc2047_repair_structured(forms, fallbacks);
     g_autoptr(InternetAddressList) list =
         internet_address_list_parse(options, repaired);
 
-    collect_addresses(list, out, 0);
+    collect_addresses(list, out, 0, need_domain);
 }
 
 /* The first address of a header, or NULL. */
 static Address *
 parse_one_address(GMimeParserOptions *options, const char *raw,
-                  const char *const *fallbacks)
+                  const char *const *fallbacks, bool need_domain)
 {
     g_autoptr(GPtrArray) list =
         g_ptr_array_new_with_free_func((GDestroyNotify)address_free);
 
-    parse_addresses(options, raw, fallbacks, list);
+    parse_addresses(options, raw, fallbacks, need_domain, list);
     if (list->len == 0)
         return NULL;
     return g_ptr_array_steal_index(list, 0);
@@ -1727,7 +2003,7 @@ add_delivered_to(GMimeParserOptions *options, Message *msg, const char *raw)
     g_autoptr(GPtrArray) list =
         g_ptr_array_new_with_free_func((GDestroyNotify)address_free);
 
-    parse_addresses(options, raw, NULL, list);
+    parse_addresses(options, raw, NULL, false, list);
     if (list->len == 0 && *raw != '\0' && strpbrk(raw, " \t") == NULL)
         g_ptr_array_add(list, address_new(NULL, raw));
     for (guint i = 0; i < list->len; i++) {
@@ -1811,23 +2087,29 @@ read_headers(ParseCtx *ctx, GMimeMessage *mime, GMimeParserOptions *options)
             }
         } else if (g_ascii_strcasecmp(name, "From") == 0) {
             if (msg->from == NULL) {
-                msg->from = parse_one_address(options, raw, fallbacks);
+                msg->from = parse_one_address(options, raw, fallbacks,
+                                              false);
                 if (msg->from == NULL) {
                     g_autofree char *addr = salvage_address(raw);
                     g_autofree char *shown = g_utf8_make_valid(raw, -1);
 
-                    if (addr != NULL)
-                        msg->from = address_new(NULL, addr);
+                    if (addr != NULL) {
+                        g_autofree char *phrase =
+                            salvage_name(raw, fallbacks);
+
+                        msg->from = address_new(phrase, addr);
+                    }
                     message_add_problem(msg, "unparseable From: '%s'", shown);
                 }
             }
         } else if (g_ascii_strcasecmp(name, "Reply-To") == 0) {
             if (msg->reply_to == NULL)
-                msg->reply_to = parse_one_address(options, raw, fallbacks);
+                msg->reply_to = parse_one_address(options, raw, fallbacks,
+                                                  true);
         } else if (g_ascii_strcasecmp(name, "To") == 0) {
-            parse_addresses(options, raw, fallbacks, msg->to);
+            parse_addresses(options, raw, fallbacks, true, msg->to);
         } else if (g_ascii_strcasecmp(name, "Cc") == 0) {
-            parse_addresses(options, raw, fallbacks, msg->cc);
+            parse_addresses(options, raw, fallbacks, true, msg->cc);
         } else if (g_ascii_strcasecmp(name, "Delivered-To") == 0 ||
                    g_ascii_strcasecmp(name, "X-Original-To") == 0) {
             add_delivered_to(options, msg, raw);
@@ -1873,10 +2155,43 @@ read_headers(ParseCtx *ctx, GMimeMessage *mime, GMimeParserOptions *options)
 /* ---------------------------------------------------------------- */
 /* Entry points                                                      */
 
+/*
+ * "10:00:t": a time whose seconds are garbage.  GMime then drops the
+ * whole time (00:00:00); hours and minutes are intact, so the seconds
+ * go instead.  Returns the repaired value, or NULL when the time is
+ * clean (or absent).
+ */
+static char *
+date_without_bad_seconds(const char *value)
+{
+    for (const char *p = value; *p != '\0'; p++) {
+        const char *q = p;
+        const char *junk;
+        g_autofree char *head = NULL;
+
+        if (!g_ascii_isdigit(*p) || (p > value && !g_ascii_isspace(p[-1])))
+            continue;
+        while (g_ascii_isdigit(*q) && q - p < 2)
+            q++;
+        if (q[0] != ':' || !g_ascii_isdigit(q[1]) || !g_ascii_isdigit(q[2]))
+            continue;
+        junk = q + 3;
+        if (junk[0] != ':' || g_ascii_isdigit(junk[1]))
+            return NULL;
+        q = junk;
+        while (*q != '\0' && !g_ascii_isspace(*q))
+            q++;
+        head = g_strndup(value, (gsize)(junk - value));
+        return g_strconcat(head, q, NULL);
+    }
+    return NULL;
+}
+
 gint64
 parse_date(const char *value)
 {
     g_autoptr(GDateTime) dt = NULL;
+    g_autofree char *fixed = NULL;
     gint year;
 
     if (value == NULL)
@@ -1886,7 +2201,8 @@ parse_date(const char *value)
         value++;
     if (*value == '\0')
         return MESSAGE_NO_TIME;
-    dt = g_mime_utils_header_decode_date(value);
+    fixed = date_without_bad_seconds(value);
+    dt = g_mime_utils_header_decode_date(fixed != NULL ? fixed : value);
     if (dt == NULL)
         return MESSAGE_NO_TIME;
     year = g_date_time_get_year(dt);
@@ -1999,11 +2315,32 @@ is_param_line(const char *d, gsize len)
     return i < len && d[i] == '=';
 }
 
+/* One byte repair_unfolded_params() inserts. */
+typedef struct {
+    gsize off;
+    char c;
+} Insert;
+
+/* True when a quoted string is still open at the end of [p, end). */
+static bool
+ends_in_quote(const char *p, const char *end, bool in_quote)
+{
+    for (; p < end; p++) {
+        if (in_quote && *p == '\\' && p + 1 < end)
+            p++;
+        else if (*p == '"')
+            in_quote = !in_quote;
+    }
+    return in_quote;
+}
+
 /*
  * Exchange sometimes writes a Content-* parameter on a line of its own
  * without the leading white space of a fold ("...alternative;" then
  * "boundary=..."), so the boundary is lost and the parts with it.
- * Returns a copy with the fold restored, or NULL when nothing needs it.
+ * Others fold correctly but leave out the ";" before the parameter
+ * ("multipart/mixed" then "\tboundary=...").  Returns a copy with the
+ * fold or the ";" restored, or NULL when nothing needs it.
  */
 static GBytes *
 repair_unfolded_params(const char *d, gsize len)
@@ -2016,6 +2353,7 @@ repair_unfolded_params(const char *d, gsize len)
 
     while ((hit = memmem(p, len - (gsize)(p - d), "ontent-", 7)) != NULL) {
         const char *line = hit - 1;
+        bool in_quote = false;
 
         p = hit + 7;
         if (line < d || (*line != 'C' && *line != 'c') ||
@@ -2024,31 +2362,46 @@ repair_unfolded_params(const char *d, gsize len)
         if (!is_header_line(line, len - (gsize)(line - d)))
             continue;
         /* Walk the field's lines; each unfolded parameter line after
-         * one ending in ';' gets a fold. */
+         * one ending in ';' gets a fold, each folded one after a line
+         * without ';' gets the ';'. */
         for (;;) {
             const char *nl = memchr(line, '\n', len - (gsize)(line - d));
             const char *end = nl;
             const char *next;
+            const char *cont;
 
             if (nl == NULL)
                 break;
             while (end > line && (end[-1] == '\r' || end[-1] == ' ' ||
                                   end[-1] == '\t'))
                 end--;
+            in_quote = ends_in_quote(line, end, in_quote);
             next = nl + 1;
             if (next >= d + len)
                 break;
             if (*next == ' ' || *next == '\t') {
+                cont = next;
+                while (cont < d + len && (*cont == ' ' || *cont == '\t'))
+                    cont++;
+                if (!in_quote && end > line && end[-1] != ';' &&
+                    end[-1] != ':' &&
+                    is_param_line(cont, len - (gsize)(cont - d))) {
+                    Insert ins = { (gsize)(end - d), ';' };
+
+                    if (at == NULL)
+                        at = g_array_new(FALSE, FALSE, sizeof(Insert));
+                    g_array_append_val(at, ins);
+                }
                 line = next;
                 continue;
             }
             if (end > line && end[-1] == ';' &&
                 is_param_line(next, len - (gsize)(next - d))) {
-                gsize off = (gsize)(next - d);
+                Insert ins = { (gsize)(next - d), ' ' };
 
                 if (at == NULL)
-                    at = g_array_new(FALSE, FALSE, sizeof(gsize));
-                g_array_append_val(at, off);
+                    at = g_array_new(FALSE, FALSE, sizeof(Insert));
+                g_array_append_val(at, ins);
                 line = next;
                 continue;
             }
@@ -2060,12 +2413,12 @@ repair_unfolded_params(const char *d, gsize len)
         return NULL;
     out = g_byte_array_sized_new((guint)(len + at->len));
     for (guint i = 0; i < at->len; i++) {
-        gsize off = g_array_index(at, gsize, i);
+        const Insert *ins = &g_array_index(at, Insert, i);
 
         g_byte_array_append(out, (const guint8 *)d + copied,
-                            (guint)(off - copied));
-        g_byte_array_append(out, (const guint8 *)" ", 1);
-        copied = off;
+                            (guint)(ins->off - copied));
+        g_byte_array_append(out, (const guint8 *)&ins->c, 1);
+        copied = ins->off;
     }
     g_byte_array_append(out, (const guint8 *)d + copied,
                         (guint)(len - copied));
@@ -2190,7 +2543,7 @@ parse_message(GBytes *raw, const Limits *lim, Message **msg_out,
     ctx.source = msg->raw;
     repaired = repair_unfolded_params(data, len);
     if (repaired != NULL) {
-        message_add_problem(msg, "header parameter without folding");
+        message_add_problem(msg, "header parameter without folding or ';'");
         ctx.source = repaired;
         data = g_bytes_get_data(repaired, &len);
     }

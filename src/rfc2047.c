@@ -19,7 +19,9 @@
  *
  * Structured values are not decoded here, only made safe for a
  * standard address parser: each run of words becomes one UTF-8 base64
- * word, raw bytes become UTF-8, and the syntax is left alone.  Charset
+ * word, raw bytes become UTF-8, and the syntax is left alone.  Only
+ * words in a phrase, quoted string or comment count: text inside <...>
+ * or glued to "@" is an addr-spec, where RFC 2047 5 allows none.  Charset
  * policy is charset.c's; this module does no I/O and uses no GMime.
  */
 #include "config.h"
@@ -225,6 +227,12 @@ parse_word(const char *s, gsize n, gsize i, bool is_structured,
         if (s[k] == '=' && s[k + 1] == '?' && k + 2 < n
             && g_ascii_isalnum(s[k + 2]))
             return false;
+        /* RFC 2047 2: no "?" in encoded-text, else
+         * "=?utf-8?Q?a?Q?b?=" would hide a second word's syntax;
+         * a raw "?" just before the end ("...??=") is let through. */
+        if (s[k] == '?' && !(k + 2 < n && s[k + 1] == '?'
+                             && s[k + 2] == '='))
+            return false;
         if (is_structured && (s[k] == '"' || s[k] == '<' || s[k] == '>'))
             return false;
     }
@@ -260,6 +268,7 @@ tokenize(Tokens *t, const char *s, gsize n, bool is_structured)
 {
     TokenCtx ctx = CTX_PLAIN;
     int depth = 0;
+    bool in_angle = false; /* <addr-spec>: never words (RFC 2047 5) */
     gsize text_start = 0;
     gsize i = 0;
 
@@ -271,11 +280,16 @@ tokenize(Tokens *t, const char *s, gsize n, bool is_structured)
     while (i < n) {
         char c = s[i];
 
-        if (c == '=' && i + 1 < n && s[i + 1] == '?') {
+        if (c == '=' && i + 1 < n && s[i + 1] == '?' && !in_angle) {
             Token tok = { 0 };
             gsize end;
 
-            if (parse_word(s, n, i, is_structured, t->arena, &tok, &end)) {
+            /* RFC 2047 5(3): no word inside an addr-spec; one glued
+             * to "@" is the local part or domain, literal text. */
+            if (parse_word(s, n, i, is_structured, t->arena, &tok, &end)
+                && !(is_structured && ctx == CTX_PLAIN
+                     && ((end < n && s[end] == '@')
+                         || (i > 0 && s[i - 1] == '@')))) {
                 push_text(t, text_start, i, ctx);
                 tok.ctx = ctx;
                 g_array_append_val(t->tokens, tok);
@@ -304,6 +318,8 @@ tokenize(Tokens *t, const char *s, gsize n, bool is_structured)
                 ctx = CTX_PLAIN;
                 text_start = i;
             }
+        } else if (ctx == CTX_PLAIN && (c == '<' || c == '>')) {
+            in_angle = c == '<';
         } else if (ctx == CTX_PLAIN && (c == '"' || c == '(')) {
             push_text(t, text_start, i + 1, ctx);
             ctx = c == '"' ? CTX_QUOTED : CTX_COMMENT;

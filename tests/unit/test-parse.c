@@ -491,6 +491,46 @@ test_from_salvage(void)
     g_assert_null(none->return_path);
 }
 
+/* Mailboxes without angle brackets: "word (comment)" (mail006,
+ * mail053), words without "@" in To (mail035, mail070), the quoted
+ * name of an unparseable From (mail071), words in an addr-spec
+ * (mail118). */
+static void
+test_address_forms(void)
+{
+    g_autoptr(Message) msg = parse_string(
+        "From: MAILER-DAEMON (Mail Delivery System)\n"
+        "To: =?iso-8859-2?Q?Namedy=F1ski?= (hans@example.com), Recipients,"
+        " xxx (nobody), Ann <ann@example.com>\n"
+        "Cc: undisclosed-recipients:;\n"
+        "Reply-To: =?utf-8?Q?agent?=@example.com\n"
+        "\nbody\n",
+        NULL);
+    g_autoptr(Message) salvaged = parse_string(
+        "From: \"your secret past\" <power quadrant system@example.com>\n"
+        "\nbody\n",
+        NULL);
+    const Address *a;
+
+    g_assert_nonnull(msg->from);
+    g_assert_cmpstr(msg->from->name, ==, "Mail Delivery System");
+    g_assert_cmpstr(msg->from->email, ==, "mailer-daemon");
+    g_assert_cmpuint(msg->to->len, ==, 2);
+    a = g_ptr_array_index(msg->to, 0);
+    g_assert_cmpstr(a->name, ==, "Namedyński");
+    g_assert_cmpstr(a->email, ==, "hans@example.com");
+    a = g_ptr_array_index(msg->to, 1);
+    g_assert_cmpstr(a->name, ==, "Ann");
+    g_assert_cmpstr(a->email, ==, "ann@example.com");
+    g_assert_cmpuint(msg->cc->len, ==, 0);
+    g_assert_nonnull(msg->reply_to);
+    g_assert_cmpstr(msg->reply_to->email, ==,
+                    "=?utf-8?q?agent?=@example.com");
+    g_assert_nonnull(salvaged->from);
+    g_assert_cmpstr(salvaged->from->name, ==, "your secret past");
+    g_assert_cmpstr(salvaged->from->email, ==, "system@example.com");
+}
+
 static void
 test_header_list(void)
 {
@@ -542,6 +582,10 @@ static const struct {
     { "Tue, 29 Apr 2025 07:12:24 +0000", 1745910744 },
     { "29 Apr 2025 09:12:24 +0200 (CEST)", 1745910744 },
     { "  Tue, 29 Apr 2025 07:12:24 GMT", 1745910744 },
+    /* Garbage seconds (stalwart malformed/019): GMime would drop the
+     * whole time; hours and minutes stay. */
+    { "Tue, 7 Apr 2026 10:00:t +0000", 1775556000 },
+    { "Tue, 7 Apr 2026 10:00:t <x@example.test>", 1775556000 },
     { "garbage", MESSAGE_NO_TIME },
     { "", MESSAGE_NO_TIME },
     { "Thu, 01 Jan 1970 00:00:00 +0000", MESSAGE_NO_TIME },
@@ -657,6 +701,123 @@ test_alternative(void)
     g_assert_nonnull(strstr(msg->html, "<p>html</p>"));
     g_assert_nonnull(strstr(related->text, "from html"));
     g_assert_nonnull(find_attachment(related, "logo.png"));
+}
+
+/* The HTML alternative inside multipart/related or mixed is still the
+ * message's HTML (mail009, mail085); a plain alternative that is a
+ * multipart/mixed is walked (RFC 8621 4.1.4, stalwart rfc/007). */
+static void
+test_alternative_nested(void)
+{
+    g_autoptr(Message) related = parse_string(
+        "Content-Type: multipart/alternative; boundary=b\n\n"
+        "--b\nContent-Type: text/plain\n\nplain\n"
+        "--b\nContent-Type: multipart/related; boundary=c\n\n"
+        "--c\nContent-Type: text/html\n\n<p>rel</p>\n"
+        "--c\nContent-Type: image/png; name=i.png\n\nPNG\n"
+        "--c--\n"
+        "--b--\n",
+        NULL);
+    g_autoptr(Message) mixed = parse_string(
+        "Content-Type: multipart/alternative; boundary=b\n\n"
+        "--b\nContent-Type: text/plain\n\nplain\n"
+        "--b\nContent-Type: multipart/mixed; boundary=c\n\n"
+        "--c\nContent-Type: text/html\n\n<p>one</p>\n"
+        "--c\nContent-Type: text/html\n\n<p>two</p>\n"
+        "--c--\n"
+        "--b--\n",
+        NULL);
+    g_autoptr(Message) rfc8621 = parse_string(
+        "Content-Type: multipart/mixed; boundary=1\n\n"
+        "--1\nContent-Type: text/plain\n\nA\n"
+        "--1\nContent-Type: multipart/alternative; boundary=3\n\n"
+        "--3\nContent-Type: multipart/mixed; boundary=4\n\n"
+        "--4\nContent-Type: text/plain\n\nB\n"
+        "--4\nContent-Type: image/jpeg\nContent-Disposition: inline\n\nC\n"
+        "--4\nContent-Type: text/plain\n\nD\n"
+        "--4--\n"
+        "--3\nContent-Type: multipart/related; boundary=5\n\n"
+        "--5\nContent-Type: text/html\n\n<html>E</html>\n"
+        "--5\nContent-Type: image/jpeg\n\nF\n"
+        "--5--\n"
+        "--3--\n"
+        "--1\nContent-Type: text/plain\n\nK\n"
+        "--1--\n",
+        NULL);
+    /* An empty plain branch still gives way to the HTML (C31 02). */
+    g_autoptr(Message) empty = parse_string(
+        "Content-Type: multipart/alternative; boundary=b\n\n"
+        "--b\nContent-Type: multipart/mixed; boundary=c\n\n"
+        "--c\nContent-Type: text/plain\n\n \n"
+        "--c--\n"
+        "--b\nContent-Type: text/html\n\n<p>html</p>\n"
+        "--b--\n",
+        NULL);
+
+    g_assert_cmpstr(related->text, ==, "plain");
+    g_assert_nonnull(related->html);
+    g_assert_nonnull(strstr(related->html, "<p>rel</p>"));
+    g_assert_nonnull(find_attachment(related, "i.png"));
+    g_assert_nonnull(mixed->html);
+    g_assert_nonnull(strstr(mixed->html, "<p>one</p>"));
+    g_assert_cmpstr(rfc8621->text, ==, "A\n\nB\n\nD\n\nK");
+    g_assert_nonnull(rfc8621->html);
+    g_assert_nonnull(strstr(rfc8621->html, "E"));
+    g_assert_cmpstr(empty->text, ==, "html");
+}
+
+/* Content-Transfer-Encoding: x-uuencode without begin and end lines
+ * (mail078). */
+static void
+test_uuencode_part_without_begin(void)
+{
+    g_autoptr(Message) msg = parse_string(
+        "Content-Type: multipart/mixed; boundary=b\n\n"
+        "--b\nContent-Type: text/plain\n\nsee attached\n"
+        "--b\nContent-Type: application/msword; name=a.txt\n"
+        "Content-Transfer-Encoding: x-uuencode\n\n"
+        ",2&5L;&\\@6F%M;6%D\n"
+        "`\n"
+        "--b--\n",
+        NULL);
+    const Attachment *att = find_attachment(msg, "a.txt");
+    gsize n;
+
+    g_assert_nonnull(att);
+    g_assert_cmpmem(g_bytes_get_data(att->data, &n), n, "Hello Zammad", 12);
+}
+
+/* A multipart whose boundary never occurs (stalwart malformed/002,
+ * Zammad mail105): its content is the text, decoded. */
+static void
+test_multipart_without_parts(void)
+{
+    g_autoptr(Message) msg = parse_string(
+        "Content-Type: multipart/mixed; boundary=\"ab\"\n\nbody\n", NULL);
+    g_autoptr(Message) qp = parse_string(
+        "Content-Transfer-Encoding: quoted-printable\n"
+        "Content-Type: multipart/mixed; boundary=\"never\"\n\n"
+        "=C3=A4=C3=B6 ok\n",
+        NULL);
+
+    g_assert_cmpstr(msg->text, ==, "body");
+    g_assert_true(has_problem(msg, "without parts"));
+    g_assert_cmpstr(qp->text, ==, "äö ok");
+}
+
+/* base64 with text after the padding on the same line (stalwart
+ * thirdparty/002): the data, then the rest as text. */
+static void
+test_base64_tail_in_line(void)
+{
+    g_autoptr(Message) msg = parse_string(
+        "Content-Type: text/plain; charset=utf-8\n"
+        "Content-Transfer-Encoding: base64\n\n"
+        "ecO2dMOkIHZhYW4uCg== ignored\n",
+        NULL);
+
+    g_assert_cmpstr(msg->text, ==, "yötä vaan.\nignored");
+    g_assert_true(has_problem(msg, "base64"));
 }
 
 static void
@@ -950,6 +1111,37 @@ test_unfolded_boundary(void)
     g_assert_true(has_problem(msg, "folding"));
 }
 
+/* A correct fold without the ";" before the parameter (stalwart
+ * malformed/017). */
+static void
+test_folded_param_without_semicolon(void)
+{
+    g_autoptr(Message) msg = parse_string(
+        "Subject: no semicolon\n"
+        "Content-Type: multipart/mixed\n"
+        "\tboundary=\"boundary\"\n"
+        "\n"
+        "--boundary\n"
+        "Content-Type: text/plain\n\ntext\n"
+        "--boundary\n"
+        "Content-Type: image/png\n"
+        "Content-Transfer-Encoding: base64\n"
+        "Content-Disposition: inline;\n filename=\"image001.png\"\n"
+        "\n"
+        "aGVsbG8gd29ybGQK\n"
+        "--boundary--\n",
+        NULL);
+    g_autoptr(Message) quoted = parse_string(
+        "Content-Type: text/plain; name=\"a\n b=c\"\n\nbody\n", NULL);
+    const Attachment *att = find_attachment(msg, "image001.png");
+
+    g_assert_cmpstr(msg->text, ==, "text");
+    g_assert_nonnull(att);
+    g_assert_cmpuint(g_bytes_get_size(att->data), ==, 12);
+    g_assert_true(has_problem(msg, "folding"));
+    g_assert_false(has_problem(quoted, "folding"));
+}
+
 /* multipart/digest: a part without header lines is message/rfc822. */
 static void
 test_digest(void)
@@ -1096,6 +1288,7 @@ main(int argc, char **argv)
     g_test_add_func("/parse/header/references-cap", test_references_cap);
     g_test_add_func("/parse/header/addresses", test_addresses);
     g_test_add_func("/parse/header/from-salvage", test_from_salvage);
+    g_test_add_func("/parse/header/address-forms", test_address_forms);
     g_test_add_func("/parse/header/list", test_header_list);
     g_test_add_func("/parse/header/max", test_max_headers);
     g_test_add_func("/parse/date", test_parse_date);
@@ -1103,6 +1296,12 @@ main(int argc, char **argv)
     g_test_add_func("/parse/body/base64-exact", test_base64_exact);
     g_test_add_func("/parse/body/filenames", test_filenames);
     g_test_add_func("/parse/body/alternative", test_alternative);
+    g_test_add_func("/parse/body/alternative-nested",
+                    test_alternative_nested);
+    g_test_add_func("/parse/body/uuencode-no-begin",
+                    test_uuencode_part_without_begin);
+    g_test_add_func("/parse/body/base64-tail-in-line",
+                    test_base64_tail_in_line);
     g_test_add_func("/parse/body/mixed-inline", test_mixed_inline_texts);
     g_test_add_func("/parse/body/flowed", test_flowed);
     g_test_add_func("/parse/body/uuencode", test_uuencode_block);
@@ -1119,6 +1318,10 @@ main(int argc, char **argv)
                     test_junk_before_header);
     g_test_add_func("/parse/broken/unfolded-boundary",
                     test_unfolded_boundary);
+    g_test_add_func("/parse/broken/multipart-without-parts",
+                    test_multipart_without_parts);
+    g_test_add_func("/parse/broken/folded-param-without-semicolon",
+                    test_folded_param_without_semicolon);
     g_test_add_func("/parse/body/digest", test_digest);
     g_test_add_func("/parse/limit/size-kinds", test_size_limit_kinds);
     g_test_add_func("/parse/limit/text", test_text_limit);

@@ -38,6 +38,10 @@ static const struct {
     /* RFC 2047 section 8. */
     { "=?US-ASCII?Q?Keith_Moore?=", NULL, "Keith Moore" },
     { "=?ISO-8859-1?Q?Keld_J=F8rn_Simonsen?=", NULL, "Keld Jørn Simonsen" },
+    /* No "?" in encoded-text: the syntax of a second word hides in it
+     * (mail117); a raw "?" right before "?=" is let through. */
+    { "=?utf-8?Q?attacker?Q?agent?=", NULL, "=?utf-8?Q?attacker?Q?agent?=" },
+    { "=?utf-8?Q?why?\?=", NULL, "why?" },
     { "=?ISO-8859-1?Q?Andr=E9?= Pirard", NULL, "André Pirard" },
     { "=?ISO-8859-1?B?SWYgeW91IGNhbiByZWFkIHRoaXMgeW8=?=\r\n"
       "    =?ISO-8859-2?B?dSB1bmRlcnN0YW5kIHRoZSBleGFtcGxlLg==?=",
@@ -168,6 +172,15 @@ static const struct {
       "=?UTF-8?B?U8O4cmVu?= <a@x>, =?UTF-8?B?SsO2cmc=?= <b@x>" },
     { "foo=?utf-8?Q?x?=bar <a@x>", NULL, "foo =?UTF-8?B?eA==?= bar <a@x>" },
     { "=?utf-8?Q?\?= <a@x>", NULL, "<a@x>" },
+    /* RFC 2047 5(3): no words in an addr-spec, bare or in <>; the
+     * address is the literal text (mail117, mail118). */
+    { "=?utf-8?Q?agent?=@example.com", NULL,
+      "=?utf-8?Q?agent?=@example.com" },
+    { "a@=?utf-8?Q?x?=", NULL, "a@=?utf-8?Q?x?=" },
+    { "=?utf-8?Q?attacker?Q?agent?=@victim.example", NULL,
+      "=?utf-8?Q?attacker?Q?agent?=@victim.example" },
+    { "=?utf-8?Q?J=C3=B6rg?= <=?utf-8?Q?agent?=@example.com>", NULL,
+      "=?UTF-8?B?SsO2cmc=?= <=?utf-8?Q?agent?=@example.com>" },
     /* An unterminated word stops at the quote or bracket. */
     { "\"=?utf-8?Q?abc\" <a@x>", NULL, "\"=?utf-8?Q?abc\" <a@x>" },
     { "=?utf-8?Q?abc<a@x>", NULL, "=?utf-8?Q?abc<a@x>" },
