@@ -1355,116 +1355,103 @@ store_ticket_update(Store *store, const Ticket *ticket, GError **error)
     return ST_OK;
 }
 
-/* The query statements below are stepped in loops; each loop ends at
- * SQLITE_DONE or returns an error. */
+/* Each row of query q for one id, handed to a row function that turns
+ * it into a struct of the caller's; stops at SQLITE_DONE or the first
+ * error.  One loop for fields, messages, attachments and events. */
+typedef Status (*RowFn)(Store *store, sqlite3_stmt *stmt, gpointer data,
+                        GError **error);
 
 static Status
-load_fields(Store *store, Ticket *ticket, GError **error)
+each_row(Store *store, QueryId q, gint64 id, const char *what, RowFn fn,
+         gpointer data, GError **error)
 {
     store_autoreset sqlite3_stmt *stmt = NULL;
-    Status st = stmt_get(store, Q_TICKET_FIELDS, &stmt, error);
+    Status st = stmt_get(store, q, &stmt, error);
     bool has_row = true;
     Binder b;
 
     if (st != ST_OK)
         return st;
     binder_init(&b, stmt);
-    bind_int64(&b, ticket->id);
-    st = binder_check(&b, "cannot read ticket fields", error);
+    bind_int64(&b, id);
+    st = binder_check(&b, what, error);
     while (st == ST_OK) {
-        st = step_row(store, stmt, &has_row, "cannot read ticket fields",
-                      error);
+        st = step_row(store, stmt, &has_row, what, error);
         if (st != ST_OK || !has_row)
             break;
-        g_hash_table_replace(ticket->fields, column_dup(stmt, 0),
-                             column_dup(stmt, 1));
+        st = fn(store, stmt, data, error);
     }
     return st;
 }
 
 static Status
-load_attachments(Store *store, StoredMessage *msg, GError **error)
+field_row(Store *store, sqlite3_stmt *stmt, gpointer data, GError **error)
 {
-    store_autoreset sqlite3_stmt *stmt = NULL;
-    Status st = stmt_get(store, Q_MSG_ATTACHMENTS, &stmt, error);
-    bool has_row = true;
-    Binder b;
+    Ticket *ticket = data;
 
-    if (st != ST_OK)
-        return st;
-    binder_init(&b, stmt);
-    bind_int64(&b, msg->id);
-    st = binder_check(&b, "cannot read attachments", error);
-    while (st == ST_OK) {
-        StoredAttachment *att;
+    g_hash_table_replace(ticket->fields, column_dup(stmt, 0),
+                         column_dup(stmt, 1));
+    return ST_OK;
+}
 
-        st = step_row(store, stmt, &has_row, "cannot read attachments",
-                      error);
-        if (st != ST_OK || !has_row)
-            break;
-        att = g_new0(StoredAttachment, 1);
-        att->filename = column_dup(stmt, 0);
-        att->content_type = column_dup(stmt, 1);
-        att->size = sqlite3_column_int64(stmt, 2);
-        g_ptr_array_add(msg->attachments, att);
-    }
-    return st;
+static Status
+load_fields(Store *store, Ticket *ticket, GError **error)
+{
+    return each_row(store, Q_TICKET_FIELDS, ticket->id,
+                    "cannot read ticket fields", field_row, ticket, error);
+}
+
+static Status
+attachment_row(Store *store, sqlite3_stmt *stmt, gpointer data,
+               GError **error)
+{
+    StoredMessage *msg = data;
+    StoredAttachment *att = g_new0(StoredAttachment, 1);
+
+    att->filename = column_dup(stmt, 0);
+    att->content_type = column_dup(stmt, 1);
+    att->size = sqlite3_column_int64(stmt, 2);
+    g_ptr_array_add(msg->attachments, att);
+    return ST_OK;
+}
+
+static Status
+message_row(Store *store, sqlite3_stmt *stmt, gpointer data, GError **error)
+{
+    Ticket *ticket = data;
+    StoredMessage *msg = row_to_message(stmt);
+
+    g_ptr_array_add(ticket->messages, msg);
+    return each_row(store, Q_MSG_ATTACHMENTS, msg->id,
+                    "cannot read attachments", attachment_row, msg, error);
 }
 
 static Status
 load_messages(Store *store, Ticket *ticket, GError **error)
 {
-    store_autoreset sqlite3_stmt *stmt = NULL;
-    Status st = stmt_get(store, Q_TICKET_MESSAGES, &stmt, error);
-    bool has_row = true;
-    Binder b;
+    return each_row(store, Q_TICKET_MESSAGES, ticket->id,
+                    "cannot read ticket messages", message_row, ticket,
+                    error);
+}
 
-    if (st != ST_OK)
-        return st;
-    binder_init(&b, stmt);
-    bind_int64(&b, ticket->id);
-    st = binder_check(&b, "cannot read ticket messages", error);
-    while (st == ST_OK) {
-        StoredMessage *msg;
+static Status
+event_row(Store *store, sqlite3_stmt *stmt, gpointer data, GError **error)
+{
+    Ticket *ticket = data;
+    TicketEvent *event = g_new0(TicketEvent, 1);
 
-        st = step_row(store, stmt, &has_row, "cannot read ticket messages",
-                      error);
-        if (st != ST_OK || !has_row)
-            break;
-        msg = row_to_message(stmt);
-        g_ptr_array_add(ticket->messages, msg);
-        st = load_attachments(store, msg, error);
-    }
-    return st;
+    event->at = column_time(stmt, 0);
+    event->kind = column_dup(stmt, 1);
+    event->detail = column_dup(stmt, 2);
+    g_ptr_array_add(ticket->events, event);
+    return ST_OK;
 }
 
 static Status
 load_events(Store *store, Ticket *ticket, GError **error)
 {
-    store_autoreset sqlite3_stmt *stmt = NULL;
-    Status st = stmt_get(store, Q_TICKET_EVENTS, &stmt, error);
-    bool has_row = true;
-    Binder b;
-
-    if (st != ST_OK)
-        return st;
-    binder_init(&b, stmt);
-    bind_int64(&b, ticket->id);
-    st = binder_check(&b, "cannot read ticket events", error);
-    while (st == ST_OK) {
-        TicketEvent *event;
-
-        st = step_row(store, stmt, &has_row, "cannot read ticket events",
-                      error);
-        if (st != ST_OK || !has_row)
-            break;
-        event = g_new0(TicketEvent, 1);
-        event->at = column_time(stmt, 0);
-        event->kind = column_dup(stmt, 1);
-        event->detail = column_dup(stmt, 2);
-        g_ptr_array_add(ticket->events, event);
-    }
-    return st;
+    return each_row(store, Q_TICKET_EVENTS, ticket->id,
+                    "cannot read ticket events", event_row, ticket, error);
 }
 
 Status
