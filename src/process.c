@@ -485,17 +485,9 @@ processor_ingest_message(Processor *proc, const char *source,
                          const char *pos, Message *msg, gint64 received_at,
                          Outcome *out, GError **error)
 {
-    bool seen = false;
     Status st;
 
     memset(out, 0, sizeof(*out));
-    if (pos != NULL &&
-        (st = processor_is_seen(proc, source, pos, &seen, error)) != ST_OK)
-        return st;
-    if (seen) {
-        out->kind = OUTCOME_ALREADY_SEEN;
-        return ST_OK;
-    }
     /* DESIGN 8: the clock starts when the mail reached our system,
      * never at the sender's Date:. */
     if (received_at == MESSAGE_NO_TIME)

@@ -49,7 +49,8 @@ Status processor_ingest(Processor *proc, const char *source,
                         Outcome *out, GError **error);
 
 /* The same for a message parsed already (by parse_message() with the
- * config's limits, on any thread); msg is borrowed, and classified. */
+ * config's limits, on any thread), whose position the caller found not
+ * seen with processor_is_seen(); msg is borrowed, and classified. */
 Status processor_ingest_message(Processor *proc, const char *source,
                                 const char *pos, Message *msg,
                                 gint64 received_at, Outcome *out,
