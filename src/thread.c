@@ -552,6 +552,26 @@ resolve_by_tag(const Message *msg, const ThreadOptions *opt,
     return ST_OK;
 }
 
+/* Take ticket (0: none found) for out when it still exists. */
+static Status
+take_if_exists(const ThreadLookup *lookup, gint64 ticket,
+               ThreadMethod method, const char *reason, ThreadDecision *out,
+               TicketState *state, GError **error)
+{
+    Status st;
+
+    if (ticket <= 0)
+        return ST_OK;
+    if ((st = state_of(lookup, ticket, state, error)) != ST_OK)
+        return st;
+    if (state->exists) {
+        out->ticket = ticket;
+        out->method = method;
+        out->reason = reason;
+    }
+    return ST_OK;
+}
+
 /* Steps 2 to 4 of DESIGN 3; out->ticket stays 0 when none answers. */
 static Status
 resolve_by_headers(const Message *msg, const ThreadOptions *opt,
@@ -563,41 +583,24 @@ resolve_by_headers(const Message *msg, const ThreadOptions *opt,
     Status st;
 
     st = ticket_by_reply_headers(msg, lookup, &ticket, &which, error);
-    if (st != ST_OK)
+    if (st == ST_OK)
+        st = take_if_exists(lookup, ticket, THREAD_BY_REFERENCES, which, out,
+                            state, error);
+    if (st != ST_OK || out->ticket > 0)
         return st;
-    if (ticket > 0) {
-        st = state_of(lookup, ticket, state, error);
-        if (st != ST_OK)
-            return st;
-        if (state->exists) {
-            out->ticket = ticket;
-            out->method = THREAD_BY_REFERENCES;
-            out->reason = which;
-            return ST_OK;
-        }
-    }
 
     if (lookup->ticket_by_thread_index != NULL) {
         g_autoptr(GBytes) root = thread_index_root(msg);
 
         ticket = 0;
-        if (root != NULL) {
-            st = lookup->ticket_by_thread_index(lookup->ctx, root, &ticket,
-                                                error);
-            if (st != ST_OK)
-                return st;
-        }
-        if (ticket > 0) {
-            st = state_of(lookup, ticket, state, error);
-            if (st != ST_OK)
-                return st;
-            if (state->exists) {
-                out->ticket = ticket;
-                out->method = THREAD_BY_THREAD_INDEX;
-                out->reason = "Thread-Index";
-                return ST_OK;
-            }
-        }
+        if (root != NULL &&
+            (st = lookup->ticket_by_thread_index(lookup->ctx, root, &ticket,
+                                                 error)) != ST_OK)
+            return st;
+        st = take_if_exists(lookup, ticket, THREAD_BY_THREAD_INDEX,
+                            "Thread-Index", out, state, error);
+        if (st != ST_OK || out->ticket > 0)
+            return st;
     }
 
     if (opt->subject_fallback_days > 0 && lookup->ticket_by_subject != NULL &&
@@ -607,24 +610,14 @@ resolve_by_headers(const Message *msg, const ThreadOptions *opt,
         g_autofree char *sender = g_ascii_strdown(msg->from->email, -1);
 
         ticket = 0;
-        if (*norm != '\0') {
-            st = lookup->ticket_by_subject(
-                lookup->ctx, sender, norm,
-                opt->now - opt->subject_fallback_days * 86400, &ticket,
-                error);
-            if (st != ST_OK)
-                return st;
-        }
-        if (ticket > 0) {
-            st = state_of(lookup, ticket, state, error);
-            if (st != ST_OK)
-                return st;
-            if (state->exists) {
-                out->ticket = ticket;
-                out->method = THREAD_BY_SUBJECT;
-                out->reason = "sender and subject";
-            }
-        }
+        if (*norm != '\0' &&
+            (st = lookup->ticket_by_subject(
+                 lookup->ctx, sender, norm,
+                 opt->now - opt->subject_fallback_days * 86400, &ticket,
+                 error)) != ST_OK)
+            return st;
+        return take_if_exists(lookup, ticket, THREAD_BY_SUBJECT,
+                              "sender and subject", out, state, error);
     }
     return ST_OK;
 }
