@@ -14,12 +14,6 @@
 #include "util.h"
 
 static void
-write_nullable_string(JsonWriter *w, const char *key, const char *value)
-{
-    json_kv_string(w, key, value);
-}
-
-static void
 write_ticket_fields(JsonWriter *w, const Ticket *t, const char *prefix)
 {
     g_autofree char *tag = ticket_tag(t->id, prefix);
@@ -31,16 +25,16 @@ write_ticket_fields(JsonWriter *w, const Ticket *t, const char *prefix)
     json_kv_string(w, "tag", tag);
     json_kv_string(w, "subject", t->subject);
     json_kv_string(w, "status", ticket_status_name(t->status));
-    write_nullable_string(w, "category", t->category);
+    json_kv_string(w, "category", t->category);
     json_kv_string(w, "priority", ticket_priority_name(t->priority));
-    write_nullable_string(w, "team", t->team);
-    write_nullable_string(w, "assignee", t->assignee);
+    json_kv_string(w, "team", t->team);
+    json_kv_string(w, "assignee", t->assignee);
     json_key(w, "customer");
     json_begin_object(w);
     json_kv_string(w, "name", t->customer_name);
     json_kv_string(w, "email", t->customer_email);
     json_end_object(w);
-    write_nullable_string(w, "mailbox", t->mailbox);
+    json_kv_string(w, "mailbox", t->mailbox);
     json_kv_time(w, "created_at", t->created_at);
     json_kv_time(w, "updated_at", t->updated_at);
     json_kv_time(w, "first_response_at", t->first_response_at);

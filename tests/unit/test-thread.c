@@ -13,131 +13,24 @@
 #include <string.h>
 
 #include "thread.h"
+#include "parse.h"
 #include "util.h"
 
-/* --- building Messages from header text --------------------------- */
-
-static void
-add_header(Message *msg, const char *name, const char *value)
-{
-    HeaderField *field = g_new0(HeaderField, 1);
-
-    field->name = g_strdup(name);
-    field->value = g_strdup(value);
-    g_ptr_array_add(msg->headers, field);
-}
-
-/* "Name <a@b>" or "a@b"; enough for these tests. */
-static Address *
-parse_address(const char *value)
-{
-    g_autofree char *copy = g_strstrip(g_strdup(value));
-    const char *lt = strchr(copy, '<');
-    g_autofree char *name = NULL;
-    g_autofree char *email = NULL;
-
-    if (lt == NULL)
-        return address_new(NULL, copy);
-    name = g_strstrip(g_strndup(copy, lt - copy));
-    email = util_email_normalize(lt);
-    return address_new(name, email);
-}
-
-/* Split an address list at commas outside quotes. */
-static void
-add_addresses(GPtrArray *list, const char *value)
-{
-    const char *start = value;
-    bool quoted = false;
-
-    for (const char *p = value;; p++) {
-        if (*p == '"')
-            quoted = !quoted;
-        if (*p == '\0' || (*p == ',' && !quoted)) {
-            g_autofree char *one = g_strndup(start, p - start);
-
-            if (*g_strstrip(one) != '\0')
-                g_ptr_array_add(list, parse_address(one));
-            if (*p == '\0')
-                return;
-            start = p + 1;
-        }
-    }
-}
-
-static void
-apply_header(Message *msg, const char *name, const char *value)
-{
-    add_header(msg, name, value);
-    if (g_ascii_strcasecmp(name, "Subject") == 0) {
-        g_free(msg->subject);
-        msg->subject = g_strdup(value);
-    } else if (g_ascii_strcasecmp(name, "From") == 0) {
-        address_free(msg->from);
-        msg->from = parse_address(value);
-    } else if (g_ascii_strcasecmp(name, "To") == 0) {
-        add_addresses(msg->to, value);
-    } else if (g_ascii_strcasecmp(name, "Cc") == 0) {
-        add_addresses(msg->cc, value);
-    } else if (g_ascii_strcasecmp(name, "Delivered-To") == 0) {
-        g_ptr_array_add(msg->delivered_to, util_email_normalize(value));
-    } else if (g_ascii_strcasecmp(name, "In-Reply-To") == 0) {
-        g_free(msg->in_reply_to);
-        msg->in_reply_to = util_email_normalize(value);
-    } else if (g_ascii_strcasecmp(name, "References") == 0) {
-        g_auto(GStrv) ids = g_strsplit_set(value, " \t", -1);
-
-        for (char **id = ids; *id != NULL; id++)
-            if (**id != '\0')
-                g_ptr_array_add(msg->references, util_email_normalize(*id));
-    } else if (g_ascii_strcasecmp(name, "Message-ID") == 0) {
-        g_free(msg->message_id);
-        msg->message_id = util_email_normalize(value);
-    } else if (g_ascii_strcasecmp(name, "Thread-Index") == 0) {
-        gsize len = 0;
-        guchar *data = g_base64_decode(value, &len);
-
-        if (msg->thread_index != NULL)
-            g_bytes_unref(msg->thread_index);
-        msg->thread_index = g_bytes_new_take(data, len);
-    }
-}
-
+/* A Message as ingest sees it: parse_message() over a header block
+ * (given its closing empty line when it has none) and any body. */
 static Message *
 message_from_text(const char *text)
 {
-    Message *msg = message_new(NULL);
-    g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
-    GString *name = g_string_new(NULL);
-    GString *value = g_string_new(NULL);
+    g_autofree char *whole = strstr(text, "\n\n") != NULL ||
+                                     strstr(text, "\r\n\r\n") != NULL
+                                 ? g_strdup(text)
+                                 : g_strconcat(text, "\n", NULL);
+    g_autoptr(GBytes) raw = g_bytes_new(whole, strlen(whole));
+    Message *msg = NULL;
+    Limits lim;
 
-    for (char **line = lines; *line != NULL; line++) {
-        gsize len = strlen(*line);
-        const char *colon;
-
-        if (len > 0 && (*line)[len - 1] == '\r')
-            (*line)[--len] = '\0';
-        if (**line == ' ' || **line == '\t') {
-            g_string_append_c(value, ' ');
-            g_string_append(value, g_strstrip(*line));
-            continue;
-        }
-        if (name->len > 0)
-            apply_header(msg, name->str, g_strstrip(value->str));
-        g_string_truncate(name, 0);
-        g_string_truncate(value, 0);
-        if (len == 0)
-            break;
-        colon = strchr(*line, ':');
-        if (colon == NULL)
-            continue;
-        g_string_append_len(name, *line, colon - *line);
-        g_string_append(value, colon + 1);
-    }
-    if (name->len > 0)
-        apply_header(msg, name->str, g_strstrip(value->str));
-    g_string_free(name, TRUE);
-    g_string_free(value, TRUE);
+    limits_init_default(&lim);
+    g_assert_cmpint(parse_message(raw, &lim, &msg, NULL), ==, ST_OK);
     return msg;
 }
 
