@@ -1,7 +1,7 @@
 /*
  * process.c - the ingest pipeline for one message.
  *
- *   raw --parse--> Message --classify--> kind
+ *   Message (parsed by the caller) --classify--> kind
  *       --store_message_find--> duplicate?  (Message-ID, else sha256)
  *       --thread_resolve--> new ticket | follow-up | linked new ticket
  *       --file--> message row, participants, events, source position
@@ -19,7 +19,6 @@
 #include <string.h>
 
 #include "classify.h"
-#include "parse.h"
 #include "thread.h"
 #include "util.h"
 
@@ -510,28 +509,4 @@ processor_ingest_message(Processor *proc, const char *source,
     util_crashpoint("after-message");
     count(proc, out);
     return ST_OK;
-}
-
-Status
-processor_ingest(Processor *proc, const char *source, const char *pos,
-                 GBytes *raw, gint64 received_at, Outcome *out,
-                 GError **error)
-{
-    g_autoptr(Message) msg = NULL;
-    bool seen = false;
-    Status st;
-
-    memset(out, 0, sizeof(*out));
-    /* Checked before parsing too: a rerun costs no parse. */
-    if (pos != NULL &&
-        (st = processor_is_seen(proc, source, pos, &seen, error)) != ST_OK)
-        return st;
-    if (seen) {
-        out->kind = OUTCOME_ALREADY_SEEN;
-        return ST_OK;
-    }
-    if ((st = parse_message(raw, &proc->cfg->limits, &msg, error)) != ST_OK)
-        return st;
-    return processor_ingest_message(proc, source, pos, msg, received_at,
-                                    out, error);
 }

@@ -41,16 +41,12 @@ typedef struct {
     bool has_problems;  /* parsed, but with problems (flagged) */
 } Outcome;
 
-/* Process raw from source (its key) at pos.  received_at is when the
- * source says the message reached us (IMAP INTERNALDATE), or
- * MESSAGE_NO_TIME to take the top Received: line, else now. */
-Status processor_ingest(Processor *proc, const char *source,
-                        const char *pos, GBytes *raw, gint64 received_at,
-                        Outcome *out, GError **error);
-
-/* The same for a message parsed already (by parse_message() with the
- * config's limits, on any thread), whose position the caller found not
- * seen with processor_is_seen(); msg is borrowed, and classified. */
+/* Process msg, parsed already by parse_message() with the config's
+ * limits (on any thread), from source (its key) at pos, which the
+ * caller found not seen with processor_is_seen().  received_at is when
+ * the source says the message reached us (IMAP INTERNALDATE), or
+ * MESSAGE_NO_TIME to take the top Received: line, else now.  msg is
+ * borrowed, and classified. */
 Status processor_ingest_message(Processor *proc, const char *source,
                                 const char *pos, Message *msg,
                                 gint64 received_at, Outcome *out,
