@@ -1,0 +1,69 @@
+/*
+ * outbox.h - automatic mail on its way out (DESIGN 7).
+ *
+ * Every mail mailtriage sends itself (acknowledgment, agent
+ * notification, relayed answer, status mail, escalation, error reply,
+ * report) is rendered from its template and queued here, in the same
+ * transaction as the change that caused it; `mailtriage send` (and
+ * `run`) delivers the queue later through the configured transport.
+ * Queueing therefore never touches the network, and a run killed
+ * between the change and the delivery loses nothing.
+ *
+ * The caller decides whether a mail goes out at all (loop protection is
+ * classify_may_autoreply()'s job); the outbox decides what it looks
+ * like: headers, threading, encoding.
+ */
+#ifndef MT_OUTBOX_H
+#define MT_OUTBOX_H
+
+#include <glib.h>
+
+#include "conf.h"
+#include "status.h"
+#include "store.h"
+
+/* tag-20261203-outbox-kind: outbox_kind_name() must match. */
+typedef enum {
+    OUTBOX_ACK = 0,
+    OUTBOX_AGENT_NOTIFY,
+    OUTBOX_RELAY,
+    OUTBOX_STATUS,
+    OUTBOX_ESCALATION_WARNING,
+    OUTBOX_ESCALATION_BREACH,
+    OUTBOX_ERROR_REPLY,
+    OUTBOX_REPORT,
+} OutboxKind;
+
+/* "ack", "agent-notify", "relay", "status", "escalation-warning",
+ * "escalation-breach", "error-reply", "report": the kind in
+ * `outbox list --json`, and the name of its template. */
+const char *outbox_kind_name(OutboxKind kind);
+
+typedef struct Outbox Outbox;
+
+/* Load and check the templates of cfg; a template error is ST_CONFIG
+ * naming file:line, before anything is queued.  cfg and store are
+ * borrowed and must outlive the Outbox. */
+Status outbox_new(const Config *cfg, Store *store, Outbox **outbox_out,
+                  GError **error);
+void outbox_free(Outbox *outbox);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(Outbox, outbox_free)
+
+typedef struct {
+    OutboxKind kind;
+    gint64 ticket_id;     /* 0: about no ticket (a report) */
+    const char *to;       /* one recipient, "Name <addr>" or "addr" */
+    gint64 in_reply_to;   /* message row answered (threading headers);
+                             0: the ticket's latest customer message */
+    const char *body;     /* text carried (relay, report); else NULL */
+    GHashTable *vars;     /* extra template variables, char * -> char *;
+                             may be NULL.  ticket.*, customer.*, sla.*
+                             come from the ticket itself. */
+} OutboxRequest;
+
+/* Render req and queue it inside the caller's transaction, at now;
+ * *row_out (may be NULL) receives the outbox row. */
+Status outbox_queue(Outbox *outbox, const OutboxRequest *req, gint64 now,
+                    gint64 *row_out, GError **error);
+
+#endif
