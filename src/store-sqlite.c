@@ -149,6 +149,8 @@ static const char *const migrations[] = {
     "  key TEXT PRIMARY KEY,"
     "  value TEXT NOT NULL"
     ") WITHOUT ROWID;",
+    /* 2: the response time a rule or source set for the ticket */
+    "ALTER TABLE tickets ADD COLUMN sla INTEGER NOT NULL DEFAULT 0;",
 };
 
 #define SCHEMA_VERSION ((int)G_N_ELEMENTS(migrations))
@@ -158,7 +160,7 @@ static const char *const migrations[] = {
     "id, subject, status, category, priority, team, assignee," \
     " customer_name, customer_email, mailbox, created_at, updated_at," \
     " first_response_at, resolved_at, due_at, escalation_level," \
-    " rating_score, rating_comment, linked_ticket"
+    " rating_score, rating_comment, linked_ticket, sla"
 
 /* The same columns less id, as bind_ticket() binds them. */
 #define TICKET_SET \
@@ -167,7 +169,7 @@ static const char *const migrations[] = {
     " mailbox = ?10, created_at = ?11, updated_at = ?12," \
     " first_response_at = ?13, resolved_at = ?14, due_at = ?15," \
     " escalation_level = ?16, rating_score = ?17, rating_comment = ?18," \
-    " linked_ticket = ?19"
+    " linked_ticket = ?19, sla = ?20"
 
 /* The columns of a StoredMessage, in the order row_to_message() reads
  * them; never raw. */
@@ -266,7 +268,7 @@ static const char *const query_sql[Q_COUNT] = {
         "INSERT INTO tickets (" TICKET_COLUMNS ") VALUES"
         " (max(?1, coalesce((SELECT max(id) FROM tickets), 0) + 1),"
         " ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
-        " ?16, ?17, ?18, ?19)",
+        " ?16, ?17, ?18, ?19, ?20)",
     [Q_TICKET_UPDATE] = "UPDATE tickets SET " TICKET_SET " WHERE id = ?1",
     [Q_TICKET_GET] = "SELECT " TICKET_COLUMNS " FROM tickets WHERE id = ?1",
     [Q_TICKET_LIST] =
@@ -1232,7 +1234,7 @@ store_ticket_by_subject(Store *store, const char *from_email,
 
 /* --- Tickets ------------------------------------------------------- */
 
-/* Parameters 2 to 19 of Q_TICKET_CREATE and Q_TICKET_UPDATE. */
+/* Parameters 2 to 20 of Q_TICKET_CREATE and Q_TICKET_UPDATE. */
 static void
 bind_ticket(Binder *b, const Ticket *t)
 {
@@ -1254,6 +1256,7 @@ bind_ticket(Binder *b, const Ticket *t)
     bind_int64(b, t->rating_score);
     bind_text(b, t->rating_comment);
     bind_row(b, t->linked_ticket);
+    bind_int64(b, t->sla);
 }
 
 /* A Ticket from a row of TICKET_COLUMNS. */
@@ -1281,6 +1284,7 @@ row_to_ticket(sqlite3_stmt *stmt)
     t->rating_score = sqlite3_column_int(stmt, 16);
     t->rating_comment = column_dup(stmt, 17);
     t->linked_ticket = sqlite3_column_int64(stmt, 18); /* NULL reads 0 */
+    t->sla = sqlite3_column_int64(stmt, 19);
     return t;
 }
 

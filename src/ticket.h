@@ -102,6 +102,8 @@ typedef struct {
     int rating_score;         /* 0 when unrated */
     char *rating_comment;
     gint64 linked_ticket;     /* 0 when none */
+    gint64 sla;               /* response time in seconds set by a rule
+                                 or source; 0: the configured default */
     GHashTable *fields;       /* char * -> char * */
     GPtrArray *messages;      /* StoredMessage *; filled on request */
     GPtrArray *events;        /* TicketEvent *; filled on request */
