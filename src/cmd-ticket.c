@@ -11,6 +11,7 @@
 
 #include "commands.h"
 #include "json.h"
+#include "sla.h"
 #include "util.h"
 
 static void
@@ -328,13 +329,12 @@ apply_setting(Ctx *ctx, Ticket *t, const char *kv, GError **error)
                               "ticket set: unknown status '%s' (new, open, "
                               "pending, resolved, closed, spam)",
                               value);
-        /* A resolved ticket owes nobody an answer: its clock stops. */
         if (s == TICKET_STATUS_RESOLVED || s == TICKET_STATUS_CLOSED ||
-            s == TICKET_STATUS_SPAM) {
+            s == TICKET_STATUS_SPAM)
             t->resolved_at = ctx_now(ctx);
-            t->due_at = MESSAGE_NO_TIME;
-        } else
+        else
             t->resolved_at = MESSAGE_NO_TIME;
+        sla_status_changed(ctx->cfg, t, s, ctx_now(ctx));
         t->status = s;
     } else if (strcmp(key, "priority") == 0) {
         if (!ticket_priority_from_name(value, &t->priority))

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "classify.h"
+#include "sla.h"
 #include "thread.h"
 #include "util.h"
 
@@ -202,7 +203,7 @@ open_ticket(Processor *proc, const Message *msg, const char *source,
     /* Nobody waits for an answer to a bounce or a newsletter: the clock
      * runs only for mail a person wrote. */
     if (msg->kind == MSG_KIND_NORMAL)
-        ticket->due_at = received_at + proc->cfg->sla_first_response;
+        sla_ticket_opened(proc->cfg, ticket, received_at);
     ticket->linked_ticket = decision->linked_ticket;
     if ((st = store_ticket_create(proc->store, ticket,
                                   proc->cfg->ticket_start, ticket_out,
@@ -252,9 +253,7 @@ update_ticket(Processor *proc, gint64 id, const Message *msg, Role role,
     if (role == ROLE_AGENT) {
         if (!addressed_to(msg, ticket->customer_email))
             return store_ticket_update(proc->store, ticket, error);
-        if (ticket->first_response_at == MESSAGE_NO_TIME)
-            ticket->first_response_at = received_at;
-        ticket->due_at = MESSAGE_NO_TIME;
+        sla_agent_answered(proc->cfg, ticket, received_at);
         if (ticket->status == TICKET_STATUS_NEW)
             ticket->status = TICKET_STATUS_OPEN;
         event = "answered";
@@ -273,11 +272,7 @@ update_ticket(Processor *proc, gint64 id, const Message *msg, Role role,
             ticket->status = TICKET_STATUS_OPEN;
             ticket->resolved_at = MESSAGE_NO_TIME;
         }
-        if (ticket->due_at == MESSAGE_NO_TIME &&
-            ticket->first_response_at != MESSAGE_NO_TIME)
-            ticket->due_at = received_at + proc->cfg->sla_next_response;
-        else if (ticket->due_at == MESSAGE_NO_TIME)
-            ticket->due_at = received_at + proc->cfg->sla_first_response;
+        sla_customer_wrote(proc->cfg, ticket, received_at);
     }
     if ((st = store_ticket_update(proc->store, ticket, error)) != ST_OK)
         return st;
