@@ -17,9 +17,10 @@
 #   MT_REQUIRE_ALL=1  a skip is a failure ("Bail out!")
 #   MT_VERBOSE=1    echo test output as it runs
 #
-# Servers (Dovecot imapd on a loopback port, aiosmtpd's Mailbox handler
-# as SMTP sink, DESIGN 10) will be started from here by helpers such as
-# start_dovecot/start_smtp_sink, stopped by the same exit trap.
+# Servers (DESIGN 10) are started by helpers in files of their own
+# beside this one (e.g. tests/lib/dovecot.sh, tests/lib/smtp.sh), which
+# a script sources after this file; each registers its stop with
+# at_exit.
 
 _mt_script_dir=$(cd "$(dirname "$0")" && pwd)
 : "${MT_BUILDDIR:=$(cd "$_mt_script_dir/../.." && pwd)}"
@@ -51,9 +52,20 @@ TMPDIR_TEST=$(mktemp -d "${TMPDIR:-/tmp}/mt-$TEST_NAME.XXXXXX") || {
 }
 export TMPDIR_TEST
 
+# at_exit COMMAND: run COMMAND when the script ends, however it ends,
+# newest first (a server helper registers its own stop here).
+_mt_at_exit=()
+at_exit()
+{
+    _mt_at_exit=("$1" "${_mt_at_exit[@]}")
+}
+
 _mt_cleanup()
 {
-    # Servers started by later helpers are stopped here (by their pid).
+    local cmd
+    for cmd in "${_mt_at_exit[@]}"; do
+        eval "$cmd" >/dev/null 2>&1 || true
+    done
     if [ "${MT_KEEP:-0}" = 1 ]; then
         echo "# kept $TMPDIR_TEST"
     else
