@@ -922,9 +922,10 @@ parse_match(Parser *ps, int lineno, GPtrArray *toks, guint i)
         case 'm': options |= PCRE2_MULTILINE; break;
         case 's': options |= PCRE2_DOTALL; break;
         case 'x': options |= PCRE2_EXTENDED; break;
+        case 'u': break; /* Unicode: always on; accepted as Perl has it */
         default:
             diag(d, lineno, col,
-                 "unknown pattern flag '%c' (use i, m, s or x)", *f);
+                 "unknown pattern flag '%c' (use i, m, s, x or u)", *f);
             cond_free(c);
             return NULL;
         }

@@ -52,7 +52,7 @@ static const struct {
     { "rule \"a\"\n  match subject /a(b/\nend\n",
       "t.rules:2:21: bad pattern: missing closing parenthesis" },
     { "rule \"a\"\n  match subject /x/g\nend\n",
-      "t.rules:2:20: unknown pattern flag 'g' (use i, m, s or x)" },
+      "t.rules:2:20: unknown pattern flag 'g' (use i, m, s, x or u)" },
     { "rule \"a\"\n  match subjekt /x/\nend\n",
       "t.rules:2:9: unknown field 'subjekt' (use subject, from, to, cc, "
       "body, header \"NAME\", attachment, mailbox or kind)" },
@@ -262,6 +262,7 @@ static const struct {
     bool matches;
 } match_table[] = {
     { "match subject /refund/i", true },
+    { "match subject /REFUND/iu", true },
     { "match subject /REFUND/", false },
     { "match from /@example\\.org$/", true }, /* the address, lower case */
     { "match from /Emma/", false },           /* not the display name */
