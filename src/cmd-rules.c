@@ -37,6 +37,7 @@ cmd_load_rules(Ctx *ctx, RuleSet **set_out, GError **error)
     const Config *cfg = ctx->cfg;
     g_autoptr(RuleSet) set = NULL;
     g_autoptr(GPtrArray) agents = g_ptr_array_new();
+    g_autofree char *dir = NULL;
     Status st;
 
     *set_out = NULL;
@@ -51,7 +52,10 @@ cmd_load_rules(Ctx *ctx, RuleSet **set_out, GError **error)
                           cfg->rules_dir,
                           cfg->path != NULL ? cfg->path : "the defaults");
     }
-    if ((st = rules_load(cfg->rules_dir, &set, error)) != ST_OK)
+    /* Canonical, so that events and errors name the file plainly
+     * (sample/../rules/x.rules reads as rules/x.rules). */
+    dir = g_canonicalize_filename(cfg->rules_dir, NULL);
+    if ((st = rules_load(dir, &set, error)) != ST_OK)
         return st;
     for (guint i = 0; i < cfg->agents->len; i++)
         g_ptr_array_add(agents,
