@@ -306,6 +306,7 @@ cmd_ingest(Ctx *ctx, int argc, char **argv, GError **error)
 {
     bool help_shown = false;
     g_autoptr(Processor) proc = NULL;
+    g_autoptr(RuleSet) rules = NULL;
     guint failed = 0;
     Status st;
 
@@ -320,7 +321,10 @@ cmd_ingest(Ctx *ctx, int argc, char **argv, GError **error)
     if (argc != 2)
         return status_set(error, ST_USAGE,
                           "usage: mailtriage ingest PATH|-");
+    if ((st = cmd_load_rules(ctx, &rules, error)) != ST_OK)
+        return st;
     proc = processor_new(ctx->cfg, ctx->store, ctx_now(ctx));
+    processor_set_rules(proc, rules);
     st = cmd_ingest_source(ctx, proc, argv[1], argv[1], SOURCE_AFTER_KEEP,
                            &failed, error);
     cmd_log_summary("ingest", proc, failed, ctx->is_dry_run);

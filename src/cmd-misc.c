@@ -60,6 +60,7 @@ cmd_run(Ctx *ctx, int argc, char **argv, GError **error)
 {
     bool help_shown = false;
     g_autoptr(Processor) proc = NULL;
+    g_autoptr(RuleSet) rules = NULL;
     guint failed = 0, sources_failed = 0;
     Status st, worst = ST_OK;
 
@@ -76,7 +77,10 @@ cmd_run(Ctx *ctx, int argc, char **argv, GError **error)
                           "DIR'",
                           ctx->cfg->path != NULL ? ctx->cfg->path
                                                  : "built-in defaults");
+    if ((st = cmd_load_rules(ctx, &rules, error)) != ST_OK)
+        return st;
     proc = processor_new(ctx->cfg, ctx->store, ctx_now(ctx));
+    processor_set_rules(proc, rules);
     for (guint i = 0; i < ctx->cfg->sources->len; i++) {
         const SourceConf *sc = g_ptr_array_index(ctx->cfg->sources, i);
         g_autoptr(GError) local = NULL;

@@ -18,6 +18,14 @@ Status cmd_ingest(Ctx *ctx, int argc, char **argv, GError **error);
 Status cmd_ticket(Ctx *ctx, int argc, char **argv, GError **error);
 Status cmd_message(Ctx *ctx, int argc, char **argv, GError **error);
 Status cmd_version(Ctx *ctx, int argc, char **argv, GError **error);
+Status cmd_rules(Ctx *ctx, int argc, char **argv, GError **error);
+
+/* The rule set of the configuration, loaded and compiled (cmd-rules.c):
+ * none when the default ./rules does not exist; ST_CONFIG with every
+ * error when a rule is wrong, so that run and ingest refuse to start
+ * with the message `rules check` gives.  The caller frees *set_out. */
+struct RuleSet;
+Status cmd_load_rules(Ctx *ctx, struct RuleSet **set_out, GError **error);
 
 /* Parse argv with entries; prints --help itself.  ST_USAGE on error. */
 Status cmd_parse_options(int *argc, char ***argv, const char *usage,

@@ -35,6 +35,8 @@ static const Command commands[] = {
       "list, show ID, set ID KEY=VALUE..." },
     { "message", cmd_message, NEED_CONFIG,
       "raw ID (stored bytes), parse FILE (what mailtriage sees)" },
+    { "rules", cmd_rules, NEED_CONFIG,
+      "check (lint the rule set), test FILE|MAILDIR (dry run)" },
     { "version", cmd_version, 0, "print the version" },
 };
 

@@ -21,6 +21,7 @@
 #include "classify.h"
 #include "sla.h"
 #include "thread.h"
+#include "triage.h"
 #include "util.h"
 
 struct Processor {
@@ -28,6 +29,7 @@ struct Processor {
     Store *store;
     gint64 now;
     GPtrArray *own_addresses; /* char *, NULL-terminated */
+    const RuleSet *rules;     /* NULL: no rules */
     ProcessCounts counts;
 };
 
@@ -56,6 +58,12 @@ processor_free(Processor *proc)
         return;
     g_ptr_array_unref(proc->own_addresses);
     g_free(proc);
+}
+
+void
+processor_set_rules(Processor *proc, const RuleSet *rules)
+{
+    proc->rules = rules;
 }
 
 const ProcessCounts *
@@ -333,6 +341,9 @@ ingest_parsed(Processor *proc, Message *msg, const char *source,
         .own_addresses = (const char *const *)proc->own_addresses->pdata,
     };
     ThreadDecision decision = { 0 };
+    /* What the rules decided for this message; rules->is_noack: send
+     * no acknowledgment.  NULL when no rules ran. */
+    g_autoptr(RulesResult) rules = NULL;
     gint64 row = 0, dup_ticket = 0;
     Role role = ROLE_CUSTOMER;
     Status st;
@@ -378,6 +389,11 @@ ingest_parsed(Processor *proc, Message *msg, const char *source,
                               &out->ticket, error)) != ST_OK)
             return st;
         out->kind = OUTCOME_NEW_TICKET;
+        if (proc->rules != NULL &&
+            (st = triage_apply(cfg, proc->store, proc->rules, msg, source,
+                               out->ticket, false, received_at, &rules,
+                               error)) != ST_OK)
+            return st;
     } else {
         g_autofree char *detail = g_strdup_printf(
             "%s from %s, threaded by %s", message_kind_name(msg->kind),
@@ -391,6 +407,11 @@ ingest_parsed(Processor *proc, Message *msg, const char *source,
                                   "message", detail, error)) != ST_OK ||
             (st = update_ticket(proc, out->ticket, msg, role, received_at,
                                 error)) != ST_OK)
+            return st;
+        if (proc->rules != NULL &&
+            (st = triage_apply(cfg, proc->store, proc->rules, msg, source,
+                               out->ticket, true, received_at, &rules,
+                               error)) != ST_OK)
             return st;
     }
 

@@ -6,7 +6,8 @@
  * It runs inside the caller's batch transaction and puts each message
  * in a savepoint of its own, so a failure undoes that message alone.
  * It owns the order of the pipeline, not its stages: each stage is its
- * own module and does no I/O.  Rules and assignment join here later.
+ * own module and does no I/O.  Rules and assignment run through
+ * triage.h on new tickets and, for `on followup` rules, on follow-ups.
  */
 #ifndef MT_PROCESS_H
 #define MT_PROCESS_H
@@ -16,6 +17,7 @@
 
 #include "conf.h"
 #include "message.h"
+#include "rules.h"
 #include "status.h"
 #include "store.h"
 
@@ -25,6 +27,11 @@ typedef struct Processor Processor;
 Processor *processor_new(const Config *cfg, Store *store, gint64 now);
 void processor_free(Processor *proc);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Processor, processor_free)
+
+/* Run rules on every new ticket (and `on followup` rules on
+ * follow-ups).  rules is borrowed and must outlive the Processor;
+ * NULL (the default) runs none. */
+void processor_set_rules(Processor *proc, const RuleSet *rules);
 
 typedef enum {
     OUTCOME_NEW_TICKET = 0,

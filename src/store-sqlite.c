@@ -151,6 +151,8 @@ static const char *const migrations[] = {
     ") WITHOUT ROWID;",
     /* 2: the response time a rule or source set for the ticket */
     "ALTER TABLE tickets ADD COLUMN sla INTEGER NOT NULL DEFAULT 0;",
+    /* 3: least-open-tickets assignment counts an agent's open tickets */
+    "CREATE INDEX tickets_assignee ON tickets(assignee, status);",
 };
 
 #define SCHEMA_VERSION ((int)G_N_ELEMENTS(migrations))
@@ -217,6 +219,7 @@ typedef enum {
     Q_META_GET,
     Q_META_SET,
     Q_META_DELETE,
+    Q_AGENT_OPEN_COUNT,
     Q_COUNT
 } QueryId;
 
@@ -308,6 +311,10 @@ static const char *const query_sql[Q_COUNT] = {
         "INSERT INTO meta (key, value) VALUES (?1, ?2)"
         " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
     [Q_META_DELETE] = "DELETE FROM meta WHERE key = ?1",
+    /* tag-20261203-status: new, open, pending are 0, 1, 2. */
+    [Q_AGENT_OPEN_COUNT] =
+        "SELECT count(*) FROM tickets WHERE assignee = ?1"
+        " AND status IN (0, 1, 2)",
 };
 
 /*
@@ -1676,4 +1683,29 @@ store_meta_set(Store *store, const char *key, const char *value,
     if (st != ST_OK)
         return st;
     return step_done(store, stmt, "cannot write state", error);
+}
+
+/* --- Assignment ---------------------------------------------------- */
+
+Status
+store_agent_open_count(Store *store, const char *agent, gint64 *count_out,
+                       GError **error)
+{
+    store_autoreset sqlite3_stmt *stmt = NULL;
+    Status st = stmt_get(store, Q_AGENT_OPEN_COUNT, &stmt, error);
+    bool has_row = false;
+    Binder b;
+
+    *count_out = 0;
+    if (st != ST_OK)
+        return st;
+    binder_init(&b, stmt);
+    bind_text(&b, agent);
+    st = binder_check(&b, "cannot count open tickets", error);
+    if (st == ST_OK)
+        st = step_row(store, stmt, &has_row, "cannot count open tickets",
+                      error);
+    if (st == ST_OK && has_row)
+        *count_out = sqlite3_column_int64(stmt, 0);
+    return st;
 }

@@ -161,4 +161,10 @@ Status store_meta_get(Store *store, const char *key, char **value_out,
 Status store_meta_set(Store *store, const char *key, const char *value,
                       GError **error);
 
+/* --- Assignment -----------------------------------------------------
+ * How many tickets agent holds that are new, open or pending (the
+ * least-open-tickets strategy of assign.c). */
+Status store_agent_open_count(Store *store, const char *agent,
+                              gint64 *count_out, GError **error);
+
 #endif
