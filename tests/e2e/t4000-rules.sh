@@ -103,7 +103,9 @@ test_expect_success 'spam, bounce, newsletter and list get closing statuses' '
     test "$(ticket $(ticket_by_subject "Congratulations") "j[\"status\"]")" = spam &&
     test "$(ticket $(ticket_by_subject "Undelivered Mail") "j[\"status\"]")" = closed &&
     test "$(ticket $(ticket_by_subject "Your March update") "j[\"status\"]")" = closed &&
-    test "$(ticket $(ticket_by_subject "[reportly-users]") "j[\"category\"]")" = newsletter
+    test "$(ticket $(ticket_by_subject "[reportly-users]") "j[\"category\"]")" = newsletter &&
+    test "$(ticket $(ticket_by_subject "Undelivered Mail") "j[\"resolved_at\"]")" != null &&
+    test "$(ticket $(ticket_by_subject "Undelivered Mail") "j[\"due_at\"]")" = null
 '
 
 test_expect_success 'shipping tickets alternate between alice and bob' '
