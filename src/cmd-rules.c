@@ -190,8 +190,11 @@ print_json(Tester *t, const char *pos, const Message *msg,
     json_end_object(w);
 }
 
+/* label: what to call the message in the output (the file's name for
+ * a single file, else the source's position). */
 static Status
-test_one(Tester *t, Source *src, const char *pos, GError **error)
+test_one(Tester *t, Source *src, const char *pos, const char *label,
+         GError **error)
 {
     g_autoptr(GBytes) raw = NULL;
     g_autoptr(Message) msg = NULL;
@@ -221,9 +224,9 @@ test_one(Tester *t, Source *src, const char *pos, GError **error)
     if (res->hits->len > 0)
         t->matched++;
     if (t->json != NULL)
-        print_json(t, pos, msg, res, agent, how);
+        print_json(t, label, msg, res, agent, how);
     else
-        print_text(t, pos, msg, res, agent, how);
+        print_text(t, label, msg, res, agent, how);
     return ST_OK;
 }
 
@@ -283,9 +286,17 @@ rules_test(Ctx *ctx, int argc, char **argv, GError **error)
         t.json = json;
         json_begin_array(json);
     }
-    for (guint i = 0; i < positions->len; i++)
-        if ((st = test_one(&t, src, positions->pdata[i], error)) != ST_OK)
+    for (guint i = 0; i < positions->len; i++) {
+        const char *pos = positions->pdata[i];
+        const char *label =
+            g_file_test(argv[1], G_FILE_TEST_IS_REGULAR) &&
+                    positions->len == 1
+                ? argv[1]
+                : pos;
+
+        if ((st = test_one(&t, src, pos, label, error)) != ST_OK)
             return st;
+    }
     if (is_json) {
         g_autofree char *text = NULL;
 

@@ -287,15 +287,25 @@ lx_quantifier(Lx *lx, bool *may_be_zero_out)
         p++;
     } else if (*p == '+') {
         p++;
-    } else if (*p == '{' && g_ascii_isdigit(p[1])) {
+    } else if (*p == '{') {
         char *q = NULL;
-        guint64 min = g_ascii_strtoull(p + 1, &q, 10);
+        guint64 min = 0;
 
+        /* Only {n}, {n,} and {n,m} are read.  Anything else is a
+         * literal brace to PCRE2 10.42 but a quantifier to later
+         * versions ({,n}): no guess, no prefilter. */
+        if (!g_ascii_isdigit(p[1])) {
+            lx->ok = false;
+            return;
+        }
+        min = g_ascii_strtoull(p + 1, &q, 10);
         if (*q == ',')
             for (q++; g_ascii_isdigit(*q); q++)
                 ;
-        if (*q != '}')
-            return; /* a literal '{' */
+        if (*q != '}') {
+            lx->ok = false;
+            return;
+        }
         *may_be_zero_out = min == 0;
         p = q + 1;
     } else {
@@ -456,10 +466,9 @@ lx_branch(Lx *lx)
             flush_run(run, &best);
             lx_quantifier(lx, &zero);
         } else if (c == '*' || c == '+' || c == '?' || c == '{') {
-            /* A quantifier where none can be: leave it to PCRE2. */
-            if (c != '{')
-                return lx->ok = false, best;
-            g_string_append_c(run, '{');
+            /* A quantifier where none can be, or a brace that may be
+             * literal: leave it to PCRE2. */
+            return lx->ok = false, best;
         } else {
             char lit = c;
 

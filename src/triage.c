@@ -53,8 +53,15 @@ apply(const Config *cfg, Store *store, const RulesResult *res,
     if (is_promise_changed)
         sla_promise_changed(cfg, ticket);
     if (res->has_status && res->status != ticket->status) {
-        ticket->status = res->status;
+        /* As `ticket set` does it: done tickets know since when, which
+         * the reopen window of threading reads. */
+        bool is_done = res->status == TICKET_STATUS_RESOLVED ||
+                       res->status == TICKET_STATUS_CLOSED ||
+                       res->status == TICKET_STATUS_SPAM;
+
+        ticket->resolved_at = is_done ? at : MESSAGE_NO_TIME;
         sla_status_changed(cfg, ticket, res->status, at);
+        ticket->status = res->status;
     }
     g_hash_table_iter_init(&iter, res->fields);
     while (g_hash_table_iter_next(&iter, &key, &value))

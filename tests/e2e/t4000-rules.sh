@@ -47,6 +47,14 @@ test_expect_success 'rules check accepts the default rule set' '
     grep -q ": 14 rules, .* patterns (.* prefiltered): ok$" out
 '
 
+test_expect_success 'rules test on the sample Maildir: 29 of 31 mails match a rule' '
+    (cd desk && mt rules test sample) >out &&
+    tail -n 1 out | grep -q "^31 messages, 29 matched a rule$" &&
+    grep -q "Congratulations.*" out &&
+    grep -A3 "Congratulations" out | grep -q "result: category=spam priority=low status=spam .* noack" &&
+    test ! -e desk/var/mailtriage.db
+'
+
 test_expect_success 'ingest the sample with the default rules' '
     (cd desk && mt ingest sample >out 2>err)
 '
@@ -95,7 +103,9 @@ test_expect_success 'spam, bounce, newsletter and list get closing statuses' '
     test "$(ticket $(ticket_by_subject "Congratulations") "j[\"status\"]")" = spam &&
     test "$(ticket $(ticket_by_subject "Undelivered Mail") "j[\"status\"]")" = closed &&
     test "$(ticket $(ticket_by_subject "Your March update") "j[\"status\"]")" = closed &&
-    test "$(ticket $(ticket_by_subject "[reportly-users]") "j[\"category\"]")" = newsletter
+    test "$(ticket $(ticket_by_subject "[reportly-users]") "j[\"category\"]")" = newsletter &&
+    test "$(ticket $(ticket_by_subject "Undelivered Mail") "j[\"resolved_at\"]")" != null &&
+    test "$(ticket $(ticket_by_subject "Undelivered Mail") "j[\"due_at\"]")" = null
 '
 
 test_expect_success 'shipping tickets alternate between alice and bob' '

@@ -418,6 +418,7 @@ static const char *const prefilter_patterns[] = {
     "e\\.?mail", "(?=.*refund)", "déjà", "(?<!no\\s)refund", "a|bcd",
     "4471220", "order\\s+4471220\\.", "a(bc|de)?fgh", "\\x41bcd", "s{0}tar",
     "hello\\s(world|there)", "passwor[dt]", "twice\\.?$", "^(?:re|aw):\\s",
+    "abc{,3}def", "abc{x}def", "abc{2,}", "[{]abc",
 };
 
 static const char *const prefilter_texts[] = {
@@ -442,6 +443,7 @@ static const char *const prefilter_texts[] = {
     "password",
     "charged twice.",
     "Re: something",
+    "abc{,3}def abdef abcccdef abc{x}def",
     "nothing at all",
     "",
 };
