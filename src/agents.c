@@ -236,22 +236,21 @@ addressed_to(const Message *msg, const char *email)
     return false;
 }
 
-/* The text the customer gets: the agent's new text, cut at the first
- * line that names this ticket's plus address.  That line can only come
- * from our own notification quoted in a way quote.c did not recognise,
- * and everything below it is internal. */
-static char *
-relay_text(const Config *cfg, const char *body, gint64 ticket)
+char *
+agents_relay_text(const char *support_address, gint64 ticket,
+                  const char *body)
 {
-    const char *at = strrchr(cfg->support_address, '@');
+    const char *at = strrchr(support_address, '@');
     g_autofree char *marker = g_strdup_printf(
         "%.*s+%" G_GINT64_FORMAT,
-        (int)(at != NULL ? at - cfg->support_address : 0),
-        cfg->support_address, ticket);
+        (int)(at != NULL ? at - support_address : 0), support_address,
+        ticket);
     g_autofree char *lower = g_ascii_strdown(body, -1);
     const char *hit = strstr(lower, marker);
     gsize keep = strlen(body);
 
+    /* That line can only come from our own notification, quoted in a
+     * way quote.c did not recognise; everything below it is internal. */
     if (hit != NULL) {
         const char *bol = hit;
 
@@ -404,7 +403,7 @@ agents_handle_verified(Agents *agents, const Message *msg, gint64 id,
     if (!commands_ok(cfg, cmds, &why))
         return refuse(agents, agent, id, row, why, at, error);
 
-    body = relay_text(cfg, cmds->body, id);
+    body = agents_relay_text(cfg->support_address, id, cmds->body);
     is_note = agentcmd_has(cmds, AGENTCMD_NOTE);
     ticket->updated_at = at;
     if (!is_note && *body != '\0') {

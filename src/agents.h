@@ -68,6 +68,13 @@ Status agents_notify_assigned(Agents *agents, const Ticket *ticket,
 Status agents_notify_resolved(Agents *agents, const Ticket *ticket,
                               gint64 now, GError **error);
 
+/* The text a verified answer relays to the customer: body (the new
+ * text of the agent's mail, commands removed) cut at the first line
+ * naming the ticket's plus address of support_address.  Pure; the
+ * caller frees the result. */
+char *agents_relay_text(const char *support_address, gint64 ticket,
+                        const char *body);
+
 /* The configured agent named name (case-insensitive), or NULL; lent. */
 const AgentConf *agents_by_name(const Config *cfg, const char *name);
 
