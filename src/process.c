@@ -127,8 +127,11 @@ lookup_subject(void *ctx, const char *from_email, const char *subject,
 static bool
 is_own_address(const Processor *proc, const char *email)
 {
+    /* support+1001@ and the agents' reply addresses are ours too. */
     return util_strv_contains_ci(
-        (const char *const *)proc->own_addresses->pdata, email);
+               (const char *const *)proc->own_addresses->pdata, email) ||
+           thread_plus_tag(email, (const char *const *)
+                                      proc->cfg->support_addresses) > 0;
 }
 
 /* Everyone on the message, except our own addresses, becomes a
