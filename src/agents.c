@@ -387,9 +387,11 @@ agents_handle_verified(Agents *agents, const Message *msg, gint64 id,
     bool is_resolved = false, is_note, is_relayed = false;
     Status st;
 
-    /* An agent's out-of-office answering a notification is stored and
-     * does nothing else (DESIGN 4). */
-    if (agent == NULL || msg->kind != MSG_KIND_NORMAL)
+    /* An agent's out-of-office answering a notification, or our own
+     * mail coming back (X-Loop), is stored and does nothing else
+     * (DESIGN 4). */
+    if (agent == NULL || msg->kind != MSG_KIND_NORMAL ||
+        (msg->flags & MSG_FLAG_LOOP) != 0)
         return ST_OK;
     if ((st = store_ticket_get(agents->store, id, false, &ticket, error)) !=
         ST_OK)

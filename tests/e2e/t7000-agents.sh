@@ -227,6 +227,21 @@ test_expect_success '#take and #resolve: resolved, the customer gets a status ma
     test "$(queued 1001 agent-notify bob@example.com)" = 1
 '
 
+eml o1 'Alice Agent <alice@example.com>' "$R1" \
+    'Automatic reply: [#1001] Router keeps rebooting' \
+    'Auto-Submitted: auto-replied' <<'EOF'
+#priority low
+I am out of the office until Monday.
+EOF
+
+test_expect_success "the agent's out-of-office through the reply address: stored, nothing else" '
+    mt --now "2026-03-02 12:55" ingest o1.eml &&
+    test "$(last_msg 1001 kind)" = auto_reply &&
+    test "$(queued 1001 relay carol@example.net)" = 3 &&
+    test "$(field 1001 priority)" = high &&
+    test "$(field 1001 status)" = resolved
+'
+
 # --- forgeries: each must change nothing and relay nothing ----------
 
 eml c3 'Dan Customer <dan@example.org>' support@example.com 'Invoice wrong' <<'EOF'
