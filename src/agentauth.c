@@ -145,8 +145,8 @@ read_resinfo(char *resinfo, const char *domain, FieldResult *res)
 
 /* Read one field; false when its authserv-id is not trusted. */
 static bool
-read_field(const char *value, const AgentAuthPolicy *policy,
-           const char *domain, FieldResult *res)
+read_field(const char *value, const AgentAuthPolicy *policy, const char *domain,
+           FieldResult *res)
 {
     g_autofree char *clean = strip_comments(value);
     g_auto(GStrv) parts = g_strsplit(clean, ";", -1);

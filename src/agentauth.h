@@ -28,8 +28,8 @@ typedef enum {
 } AgentAuthMethod;
 
 typedef struct {
-    guint methods;                     /* AgentAuthMethod flags */
-    const char *const *authserv_ids;   /* trusted; NULL-terminated */
+    guint methods;                   /* AgentAuthMethod flags */
+    const char *const *authserv_ids; /* trusted; NULL-terminated */
 } AgentAuthPolicy;
 
 /* The method among policy->methods (DKIM or SPF) by which msg's

@@ -16,13 +16,13 @@ static const struct {
     AgentCmdKind kind;
     bool has_arg;
 } known[] = {
-    { "assign", AGENTCMD_ASSIGN, true },
-    { "take", AGENTCMD_TAKE, false },
-    { "resolve", AGENTCMD_RESOLVE, false },
-    { "pending", AGENTCMD_PENDING, false },
-    { "priority", AGENTCMD_PRIORITY, true },
-    { "category", AGENTCMD_CATEGORY, true },
-    { "note", AGENTCMD_NOTE, false },
+    {"assign", AGENTCMD_ASSIGN, true},
+    {"take", AGENTCMD_TAKE, false},
+    {"resolve", AGENTCMD_RESOLVE, false},
+    {"pending", AGENTCMD_PENDING, false},
+    {"priority", AGENTCMD_PRIORITY, true},
+    {"category", AGENTCMD_CATEGORY, true},
+    {"note", AGENTCMD_NOTE, false},
 };
 
 static void
@@ -58,8 +58,7 @@ bool
 agentcmd_has(const AgentCmdList *list, AgentCmdKind kind)
 {
     for (guint i = 0; i < list->cmds->len; i++)
-        if (((const AgentCmd *)g_ptr_array_index(list->cmds, i))->kind ==
-            kind)
+        if (((const AgentCmd *)g_ptr_array_index(list->cmds, i))->kind == kind)
             return true;
     return false;
 }

@@ -89,8 +89,8 @@ get_outbox(Agents *agents, Outbox **outbox_out, GError **error)
     Status st;
 
     if (agents->outbox == NULL &&
-        (st = outbox_new(agents->cfg, agents->store, &agents->outbox,
-                         error)) != ST_OK)
+        (st = outbox_new(agents->cfg, agents->store, &agents->outbox, error)) !=
+            ST_OK)
         return st;
     *outbox_out = agents->outbox;
     return ST_OK;
@@ -127,7 +127,7 @@ verify_token(Agents *agents, const Message *msg, const AgentConf *agent,
 {
     const char *const *support =
         (const char *const *)agents->cfg->support_addresses;
-    const GPtrArray *lists[] = { msg->to, msg->cc };
+    const GPtrArray *lists[] = {msg->to, msg->cc};
     g_autoptr(GPtrArray) candidates = g_ptr_array_new();
 
     *ok_out = false;
@@ -135,8 +135,7 @@ verify_token(Agents *agents, const Message *msg, const AgentConf *agent,
     for (guint l = 0; l < G_N_ELEMENTS(lists); l++)
         for (guint i = 0; i < lists[l]->len; i++)
             g_ptr_array_add(candidates,
-                            ((Address *)g_ptr_array_index(lists[l], i))
-                                ->email);
+                            ((Address *)g_ptr_array_index(lists[l], i))->email);
     for (guint i = 0; i < msg->delivered_to->len; i++)
         g_ptr_array_add(candidates, g_ptr_array_index(msg->delivered_to, i));
 
@@ -147,8 +146,8 @@ verify_token(Agents *agents, const Message *msg, const AgentConf *agent,
         GBytes *key = NULL;
         Status st;
 
-        if (!token_parse_address(g_ptr_array_index(candidates, i), support,
-                                 &t, &name, &token))
+        if (!token_parse_address(g_ptr_array_index(candidates, i), support, &t,
+                                 &name, &token))
             continue;
         *seen_out = true;
         if ((st = get_key(agents, &key, error)) != ST_OK)
@@ -168,8 +167,7 @@ agents_verify(Agents *agents, const Message *msg, gint64 ticket, gint64 at,
 {
     const Config *cfg = agents->cfg;
     const AgentConf *agent =
-        msg->from != NULL ? config_agent_by_email(cfg, msg->from->email)
-                          : NULL;
+        msg->from != NULL ? config_agent_by_email(cfg, msg->from->email) : NULL;
     const AgentAuthPolicy policy = {
         .methods = cfg->agents_verify,
         .authserv_ids = (const char *const *)cfg->agents_authserv_ids,
@@ -183,14 +181,14 @@ agents_verify(Agents *agents, const Message *msg, gint64 ticket, gint64 at,
     if (agent == NULL)
         return ST_OK;
     if ((cfg->agents_verify & AGENTAUTH_TOKEN) &&
-        (st = verify_token(agents, msg, agent, ticket, &ok, &seen,
-                           error)) != ST_OK)
+        (st = verify_token(agents, msg, agent, ticket, &ok, &seen, error)) !=
+            ST_OK)
         return st;
     if (ok)
         detail = g_strdup_printf("%s by the reply address", agent->name);
     else {
-        guint m = agentauth_check(msg, &policy, strrchr(agent->email, '@') + 1,
-                                  &why);
+        guint m =
+            agentauth_check(msg, &policy, strrchr(agent->email, '@') + 1, &why);
 
         if (m != 0)
             detail = g_strdup_printf("%s by %s (Authentication-Results)",
@@ -223,7 +221,7 @@ agents_verify(Agents *agents, const Message *msg, gint64 ticket, gint64 at,
 static bool
 addressed_to(const Message *msg, const char *email)
 {
-    const GPtrArray *lists[] = { msg->to, msg->cc };
+    const GPtrArray *lists[] = {msg->to, msg->cc};
 
     if (email == NULL || *email == '\0')
         return false;
@@ -237,14 +235,12 @@ addressed_to(const Message *msg, const char *email)
 }
 
 char *
-agents_relay_text(const char *support_address, gint64 ticket,
-                  const char *body)
+agents_relay_text(const char *support_address, gint64 ticket, const char *body)
 {
     const char *at = strrchr(support_address, '@');
     g_autofree char *marker = g_strdup_printf(
-        "%.*s+%" G_GINT64_FORMAT,
-        (int)(at != NULL ? at - support_address : 0), support_address,
-        ticket);
+        "%.*s+%" G_GINT64_FORMAT, (int)(at != NULL ? at - support_address : 0),
+        support_address, ticket);
     g_autofree char *lower = g_ascii_strdown(body, -1);
     const char *hit = strstr(lower, marker);
     gsize keep = strlen(body);
@@ -271,8 +267,8 @@ commands_ok(const Config *cfg, const AgentCmdList *cmds, char **why_out)
 
         if (cmd->kind == AGENTCMD_ASSIGN &&
             agents_by_name(cfg, cmd->arg) == NULL) {
-            *why_out = g_strdup_printf("#assign: no agent named '%s'",
-                                       cmd->arg);
+            *why_out =
+                g_strdup_printf("#assign: no agent named '%s'", cmd->arg);
             return false;
         }
     }
@@ -282,10 +278,9 @@ commands_ok(const Config *cfg, const AgentCmdList *cmds, char **why_out)
 /* Run the commands on ticket; *assigned_out names a new assignee to
  * notify, *resolved_out says whether the ticket got resolved. */
 static Status
-run_commands(Agents *agents, const AgentCmdList *cmds,
-             const AgentConf *agent, Ticket *ticket, gint64 at,
-             const AgentConf **assigned_out, bool *resolved_out,
-             GError **error)
+run_commands(Agents *agents, const AgentCmdList *cmds, const AgentConf *agent,
+             Ticket *ticket, gint64 at, const AgentConf **assigned_out,
+             bool *resolved_out, GError **error)
 {
     const Config *cfg = agents->cfg;
     Status st;
@@ -316,8 +311,7 @@ run_commands(Agents *agents, const AgentCmdList *cmds,
                 ticket->resolved_at = at;
                 *resolved_out = true;
             }
-            detail = g_strdup_printf("#resolve: resolved by %s",
-                                     agent->name);
+            detail = g_strdup_printf("#resolve: resolved by %s", agent->name);
             break;
         case AGENTCMD_PENDING:
             sla_status_changed(cfg, ticket, TICKET_STATUS_PENDING, at);
@@ -342,8 +336,7 @@ run_commands(Agents *agents, const AgentCmdList *cmds,
                                      agent->name);
             break;
         case AGENTCMD_NOTE:
-            detail = g_strdup_printf("#note: internal note by %s",
-                                     agent->name);
+            detail = g_strdup_printf("#note: internal note by %s", agent->name);
             break;
         }
         if ((st = store_event_add(agents->store, ticket->id, at, "command",
@@ -364,8 +357,7 @@ refuse(Agents *agents, const AgentConf *agent, gint64 ticket, gint64 row,
     Status st;
 
     g_hash_table_insert(vars, (gpointer) "error.message", g_strdup(why));
-    g_hash_table_insert(vars, (gpointer) "agent.name",
-                        g_strdup(agent->name));
+    g_hash_table_insert(vars, (gpointer) "agent.name", g_strdup(agent->name));
     if ((st = store_event_add(agents->store, ticket, at, "refused", detail,
                               error)) != ST_OK)
         return st;
@@ -469,15 +461,14 @@ agents_notify_assigned(Agents *agents, const Ticket *ticket,
         return ST_OK;
     if ((st = get_key(agents, &key, error)) != ST_OK)
         return st;
-    reply = token_reply_address(key, agents->cfg->support_address,
-                                ticket->id, agent->name);
+    reply = token_reply_address(key, agents->cfg->support_address, ticket->id,
+                                agent->name);
     vars = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
-    g_hash_table_insert(vars, (gpointer) "agent.name",
-                        g_strdup(agent->name));
+    g_hash_table_insert(vars, (gpointer) "agent.name", g_strdup(agent->name));
     g_hash_table_insert(vars, (gpointer) "agent.reply_address",
                         g_steal_pointer(&reply));
-    return queue(agents, OUTBOX_AGENT_NOTIFY, ticket->id, agent->email, 0,
-                 NULL, vars, now, error);
+    return queue(agents, OUTBOX_AGENT_NOTIFY, ticket->id, agent->email, 0, NULL,
+                 vars, now, error);
 }
 
 Status

@@ -51,9 +51,8 @@ Status agents_verify(Agents *agents, const Message *msg, gint64 ticket,
  * reply), record the answer and relay it to the customer unless the
  * customer is a direct recipient already or the mail is a #note.
  * Automatic mail (the agent's out-of-office) does nothing. */
-Status agents_handle_verified(Agents *agents, const Message *msg,
-                              gint64 ticket, gint64 row, gint64 at,
-                              GError **error);
+Status agents_handle_verified(Agents *agents, const Message *msg, gint64 ticket,
+                              gint64 row, gint64 at, GError **error);
 
 /* ticket was just assigned to agent_name: queue the agent's
  * notification (template agent-notify) with agent.name and
@@ -65,8 +64,8 @@ Status agents_notify_assigned(Agents *agents, const Ticket *ticket,
                               GError **error);
 
 /* ticket was just resolved: queue the customer's status mail. */
-Status agents_notify_resolved(Agents *agents, const Ticket *ticket,
-                              gint64 now, GError **error);
+Status agents_notify_resolved(Agents *agents, const Ticket *ticket, gint64 now,
+                              GError **error);
 
 /* The text a verified answer relays to the customer: body (the new
  * text of the agent's mail, commands removed) cut at the first line

@@ -60,8 +60,7 @@ token_verify(GBytes *key, gint64 ticket, const char *agent_name,
     g_autofree char *want = NULL;
     guint diff = 0;
 
-    if (token == NULL || agent_name == NULL ||
-        strlen(token) != TOKEN_CHARS)
+    if (token == NULL || agent_name == NULL || strlen(token) != TOKEN_CHARS)
         return false;
     want = token_make(key, ticket, agent_name);
     for (guint i = 0; i < TOKEN_CHARS; i++)
@@ -156,18 +155,18 @@ create_key(const char *path, GError **error)
     hex[64] = '\n';
     explicit_bzero(raw, sizeof raw);
     if (g_mkdir_with_parents(dir, 0750) != 0)
-        return status_set(error, ST_IOERR, "token: cannot create '%s': %s",
-                          dir, g_strerror(errno));
+        return status_set(error, ST_IOERR, "token: cannot create '%s': %s", dir,
+                          g_strerror(errno));
     fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0)
-        return status_set(error, ST_IOERR, "token: cannot create '%s': %s",
-                          tmp, g_strerror(errno));
+        return status_set(error, ST_IOERR, "token: cannot create '%s': %s", tmp,
+                          g_strerror(errno));
     if (write(fd, hex, sizeof hex) != (ssize_t)sizeof hex || fsync(fd) != 0)
         st = status_set(error, ST_IOERR, "token: cannot write '%s': %s", tmp,
                         g_strerror(errno));
     else if (link(tmp, path) != 0 && errno != EEXIST)
-        st = status_set(error, ST_IOERR, "token: cannot create '%s': %s",
-                        path, g_strerror(errno));
+        st = status_set(error, ST_IOERR, "token: cannot create '%s': %s", path,
+                        g_strerror(errno));
     explicit_bzero(hex, sizeof hex);
     unlink(tmp);
     return st;
@@ -206,8 +205,8 @@ token_key_load(const char *path, bool may_create, GBytes **key_out,
                           "(mode %03o); chmod 600 it",
                           path, (unsigned)(sb.st_mode & 0777));
     if (!g_file_get_contents(path, &text, &len, &local))
-        return status_set(error, ST_IOERR, "token: cannot read '%s': %s",
-                          path, local->message);
+        return status_set(error, ST_IOERR, "token: cannot read '%s': %s", path,
+                          local->message);
     {
         gsize start = 0, end = len;
 
