@@ -293,6 +293,17 @@ test_expect_success 'a token of ticket 1001 replayed on 1002: nothing' '
     snapshot 1002 >after && test_cmp before after
 '
 
+eml f2b 'Alice Agent <alice@example.com>' "$R1" 'Re: [#1002] Invoice wrong' <<'EOF'
+#resolve
+Refund approved.
+EOF
+
+test_expect_success "1001's whole reply address on mail tagged [#1002]: nothing" '
+    mt --now "2026-03-02 13:25" ingest f2b.eml &&
+    test "$(last_msg 1002 verified)" = false &&
+    snapshot 1002 >after && test_cmp before after
+'
+
 T2=$(token 1002 alice)
 bad=$(echo "$T2" | tr "a-z2-7" "b-z2-7a")
 eml f3 'Alice Agent <alice@example.com>' "support+1002.alice.$bad@example.com" \
@@ -315,7 +326,7 @@ test_expect_success "alice's token under bob's From: nothing" '
     mt --now "2026-03-02 13:40" ingest f4.eml &&
     test "$(last_msg 1002 verified)" = false &&
     snapshot 1002 >after && test_cmp before after &&
-    test "$(events 1002 unverified | wc -l)" = 4
+    test "$(events 1002 unverified | wc -l)" = 5
 '
 
 eml f5 'Alice Agent <alice@example.com>' support@example.com \
