@@ -133,7 +133,7 @@ Updated, it still reboots.
 EOF
 
 eml a2 '"Agent, Alice" <alice@example.com>' "$R1" \
-    'RE: [#1001] Router keeps rebooting' <<EOF
+    'RE: Router keeps rebooting' <<EOF
 #priority high
 #category hardware
 Carol, we will replace the router.
@@ -147,7 +147,7 @@ Subject: [#1001] Router keeps rebooting
 Updated, it still reboots.
 EOF
 
-test_expect_success 'an Outlook top-posted reply with commands: relayed, commands run' '
+test_expect_success "an Outlook reply (no tag: found by the reply address), commands run" '
     mt --now "2026-03-02 11:00" ingest c2.eml &&
     test "$(field 1001 due_at)" != null &&
     mt --now "2026-03-02 11:30" ingest a2.eml &&
