@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "agents.h"
 #include "commands.h"
 #include "json.h"
 #include "sla.h"
@@ -367,6 +368,9 @@ static Status
 ticket_set(Ctx *ctx, int argc, char **argv, GError **error)
 {
     g_autoptr(Ticket) t = NULL;
+    g_autoptr(Agents) agents = NULL;
+    g_autofree char *old_assignee = NULL;
+    TicketStatus old_status;
     bool help_shown = false;
     gint64 id, now = ctx_now(ctx);
     Status st;
@@ -390,6 +394,8 @@ ticket_set(Ctx *ctx, int argc, char **argv, GError **error)
                         argv[1]);
         goto fail;
     }
+    old_assignee = g_strdup(t->assignee);
+    old_status = t->status;
     for (int i = 2; i < argc; i++)
         if ((st = apply_setting(ctx, t, argv[i], error)) != ST_OK ||
             (st = store_event_add(ctx->store, id, now, "set", argv[i],
@@ -397,6 +403,17 @@ ticket_set(Ctx *ctx, int argc, char **argv, GError **error)
             goto fail;
     t->updated_at = now;
     if ((st = store_ticket_update(ctx->store, t, error)) != ST_OK)
+        goto fail;
+    /* DESIGN 8a: a new assignee hears of it; a customer hears that the
+     * ticket is resolved. */
+    agents = agents_new(ctx->cfg, ctx->store);
+    if (t->assignee != NULL && g_strcmp0(t->assignee, old_assignee) != 0 &&
+        (st = agents_notify_assigned(agents, t, t->assignee, now, error)) !=
+            ST_OK)
+        goto fail;
+    if (t->status == TICKET_STATUS_RESOLVED &&
+        old_status != TICKET_STATUS_RESOLVED &&
+        (st = agents_notify_resolved(agents, t, now, error)) != ST_OK)
         goto fail;
     if (ctx->is_dry_run) {
         store_rollback(ctx->store);

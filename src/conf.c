@@ -11,6 +11,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "agentauth.h"
+#include "token.h"
 #include "util.h"
 
 #ifndef MT_SYSCONFDIR
@@ -40,6 +42,9 @@ static const char *const source_keys[] = {
 static const char *const channel_keys[] = { "sla", NULL };
 static const char *const agent_keys[] = { "email", "teams", "away", NULL };
 static const char *const team_keys[] = { "strategy", "escalate_to", NULL };
+static const char *const agents_keys[] = {
+    "key_file", "verify", "authserv_id", NULL,
+};
 
 static void
 agent_conf_free(AgentConf *agent)
@@ -108,6 +113,8 @@ config_new_default(void)
     cfg->teams = g_ptr_array_new_with_free_func(
         (GDestroyNotify)team_conf_free);
     cfg->agent_addresses = g_new0(char *, 1);
+    cfg->agents_verify = AGENTAUTH_TOKEN;
+    cfg->agents_authserv_ids = g_new0(char *, 1);
     return cfg;
 }
 
@@ -134,6 +141,8 @@ config_free(Config *cfg)
     g_ptr_array_unref(cfg->agents);
     g_ptr_array_unref(cfg->teams);
     g_strfreev(cfg->agent_addresses);
+    g_free(cfg->agents_key_file);
+    g_strfreev(cfg->agents_authserv_ids);
     g_free(cfg);
 }
 
@@ -547,6 +556,13 @@ read_agent(const Reader *r, const char *group, const char *name,
         (st = read_string(r, group, "teams", &teams, error)) != ST_OK ||
         (st = read_bool(r, group, "away", &agent->is_away, error)) != ST_OK)
         return st;
+    /* The name stands in the agent's reply address (token.h). */
+    if (!token_agent_name_is_valid(name))
+        return status_set(error, ST_CONFIG,
+                          "config: '%s': [%s]: an agent's name is letters, "
+                          "digits, '-' and '_' (it is part of a mail "
+                          "address)",
+                          r->path, group);
     if (agent->email == NULL || strchr(agent->email, '@') == NULL)
         return bad_value(r, group, "email", "missing or not an address",
                          error);
@@ -583,6 +599,49 @@ read_team(const Reader *r, const char *group, const char *name,
     return ST_OK;
 }
 
+/* [agents]: how agents' mail is proven theirs. */
+static Status
+read_agents(const Reader *r, Config *cfg, GError **error)
+{
+    const char *g = "agents";
+    g_autofree char *verify = NULL;
+    g_autofree char *ids = NULL;
+    Status st;
+
+    if (!g_key_file_has_group(r->kf, g))
+        return ST_OK;
+    if ((st = check_keys(r, g, agents_keys, error)) != ST_OK ||
+        (st = read_path(r, g, "key_file", &cfg->agents_key_file, error)) !=
+            ST_OK ||
+        (st = read_string(r, g, "verify", &verify, error)) != ST_OK ||
+        (st = read_string(r, g, "authserv_id", &ids, error)) != ST_OK)
+        return st;
+    if (ids != NULL) {
+        g_strfreev(cfg->agents_authserv_ids);
+        cfg->agents_authserv_ids = split_list(ids, true);
+    }
+    if (verify != NULL) {
+        g_auto(GStrv) names = split_list(verify, true);
+
+        cfg->agents_verify = 0;
+        for (char **n = names; *n != NULL; n++) {
+            guint m = agentauth_method_from_name(*n);
+
+            if (m == 0)
+                return bad_value(r, g, "verify",
+                                 "not a list of token, dkim, spf", error);
+            cfg->agents_verify |= m;
+        }
+    }
+    if ((cfg->agents_verify & (AGENTAUTH_DKIM | AGENTAUTH_SPF)) != 0 &&
+        cfg->agents_authserv_ids[0] == NULL)
+        return bad_value(r, g, "verify",
+                         "dkim and spf need authserv_id (the name your "
+                         "receiving server writes in Authentication-Results)",
+                         error);
+    return ST_OK;
+}
+
 static Status
 read_groups(const Reader *r, Config *cfg, GError **error)
 {
@@ -602,7 +661,8 @@ read_groups(const Reader *r, Config *cfg, GError **error)
 
         if (space == NULL &&
             (strcmp(kind, "general") == 0 || strcmp(kind, "limits") == 0 ||
-             strcmp(kind, "transport") == 0 || strcmp(kind, "sla") == 0))
+             strcmp(kind, "transport") == 0 || strcmp(kind, "sla") == 0 ||
+             strcmp(kind, "agents") == 0))
             continue;
         if (space != NULL && *name != '\0') {
             if (strcmp(kind, "source") == 0)
@@ -699,7 +759,8 @@ load_file(const char *path, Config *cfg, GError **error)
          (st = read_general(&r, cfg, error)) != ST_OK) ||
         (st = read_limits(&r, cfg, error)) != ST_OK ||
         (st = read_transport_and_sla(&r, cfg, error)) != ST_OK ||
-        (st = read_groups(&r, cfg, error)) != ST_OK) {
+        (st = read_groups(&r, cfg, error)) != ST_OK ||
+        (st = read_agents(&r, cfg, error)) != ST_OK) {
         g_free(r.dir);
         return st;
     }

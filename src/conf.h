@@ -75,6 +75,13 @@ typedef struct {
     gint64 sla_warn_before;
     char *sla_escalate_to;
 
+    /* [agents] (DESIGN 8a) */
+    char *agents_key_file;      /* NULL: agent-token.key beside the
+                                   database, made at first use */
+    guint agents_verify;        /* AgentAuthMethod flags; token alone by
+                                   default */
+    char **agents_authserv_ids; /* lower case, NULL-terminated */
+
     GPtrArray *sources; /* SourceConf * */
     GPtrArray *agents;  /* AgentConf * */
     GPtrArray *teams;   /* TeamConf * */

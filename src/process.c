@@ -7,10 +7,12 @@
  *       --file--> message row, participants, events, source position
  *
  * Who is who (DESIGN 8a): a From that is a configured agent files the
- * message with role agent, unverified (no token or DKIM proof exists
- * before the agents issue); everyone else is a customer.  An
- * unverified agent answer stops the clock only when the customer is
- * among its direct recipients, as a reply-all the customer already has.
+ * message with role agent; agents.c decides whether it is verified
+ * (reply token, Authentication-Results) and, when it is, runs its
+ * commands, records the answer and relays it.  Everyone else is a
+ * customer.  An unverified agent answer stops the clock only when the
+ * customer is among its direct recipients, as a reply-all the customer
+ * already has; it is never relayed and runs no command.
  */
 #include "config.h"
 
@@ -18,6 +20,7 @@
 
 #include <string.h>
 
+#include "agents.h"
 #include "classify.h"
 #include "sla.h"
 #include "thread.h"
@@ -30,6 +33,7 @@ struct Processor {
     gint64 now;
     GPtrArray *own_addresses; /* char *, NULL-terminated */
     const RuleSet *rules;     /* NULL: no rules */
+    Agents *agents;
     ProcessCounts counts;
 };
 
@@ -48,6 +52,7 @@ processor_new(const Config *cfg, Store *store, gint64 now)
         g_ptr_array_add(proc->own_addresses,
                         util_email_normalize(cfg->transport_from));
     g_ptr_array_add(proc->own_addresses, NULL);
+    proc->agents = agents_new(cfg, store);
     return proc;
 }
 
@@ -57,6 +62,7 @@ processor_free(Processor *proc)
     if (proc == NULL)
         return;
     g_ptr_array_unref(proc->own_addresses);
+    agents_free(proc->agents);
     g_free(proc);
 }
 
@@ -129,8 +135,11 @@ lookup_subject(void *ctx, const char *from_email, const char *subject,
 static bool
 is_own_address(const Processor *proc, const char *email)
 {
+    /* support+1001@ and the agents' reply addresses are ours too. */
     return util_strv_contains_ci(
-        (const char *const *)proc->own_addresses->pdata, email);
+               (const char *const *)proc->own_addresses->pdata, email) ||
+           thread_plus_tag(email, (const char *const *)
+                                      proc->cfg->support_addresses) > 0;
 }
 
 /* Everyone on the message, except our own addresses, becomes a
@@ -291,6 +300,18 @@ update_ticket(Processor *proc, gint64 id, const Message *msg, Role role,
 }
 
 static Status
+notify_assigned(Processor *proc, gint64 id, const char *agent, gint64 at,
+                GError **error)
+{
+    g_autoptr(Ticket) ticket = NULL;
+    Status st = store_ticket_get(proc->store, id, false, &ticket, error);
+
+    if (st != ST_OK || ticket == NULL)
+        return st;
+    return agents_notify_assigned(proc->agents, ticket, agent, at, error);
+}
+
+static Status
 file_duplicate(Processor *proc, const Message *msg, const char *source,
                const char *pos, gint64 ticket, gint64 received_at,
                Outcome *out, GError **error)
@@ -346,6 +367,7 @@ ingest_parsed(Processor *proc, Message *msg, const char *source,
     g_autoptr(RulesResult) rules = NULL;
     gint64 row = 0, dup_ticket = 0;
     Role role = ROLE_CUSTOMER;
+    bool is_verified = false;
     Status st;
 
     classify_message(msg, &copt);
@@ -383,6 +405,11 @@ ingest_parsed(Processor *proc, Message *msg, const char *source,
     if (msg->from != NULL &&
         config_agent_by_email(cfg, msg->from->email) != NULL)
         role = ROLE_AGENT;
+    /* DESIGN 8a: only a proven agent's mail is the desk's answer. */
+    if (role == ROLE_AGENT && decision.ticket != 0 &&
+        (st = agents_verify(proc->agents, msg, decision.ticket, received_at,
+                            &is_verified, error)) != ST_OK)
+        return st;
 
     if (decision.ticket == 0) {
         if ((st = open_ticket(proc, msg, source, received_at, &decision,
@@ -405,8 +432,9 @@ ingest_parsed(Processor *proc, Message *msg, const char *source,
         out->kind = OUTCOME_FOLLOWUP;
         if ((st = store_event_add(proc->store, out->ticket, received_at,
                                   "message", detail, error)) != ST_OK ||
-            (st = update_ticket(proc, out->ticket, msg, role, received_at,
-                                error)) != ST_OK)
+            (!is_verified &&
+             (st = update_ticket(proc, out->ticket, msg, role, received_at,
+                                 error)) != ST_OK))
             return st;
         if (proc->rules != NULL &&
             (st = triage_apply(cfg, proc->store, proc->rules, msg, source,
@@ -449,7 +477,7 @@ ingest_parsed(Processor *proc, Message *msg, const char *source,
             .direction = DIRECTION_IN,
             .role = role,
             .kind = msg->kind,
-            .is_verified = false,
+            .is_verified = is_verified,
             .received_at = received_at,
             .source = source,
         };
@@ -460,6 +488,17 @@ ingest_parsed(Processor *proc, Message *msg, const char *source,
     }
     if ((st = add_participants(proc, out->ticket, msg, role, error)) !=
         ST_OK)
+        return st;
+    if (is_verified &&
+        (st = agents_handle_verified(proc->agents, msg, out->ticket,
+                                     out->message_row, received_at, error)) !=
+            ST_OK)
+        return st;
+    /* Notified only now, so that the notification carries and answers
+     * the message just stored. */
+    if (rules != NULL && rules->assigned_agent != NULL &&
+        (st = notify_assigned(proc, out->ticket, rules->assigned_agent,
+                              received_at, error)) != ST_OK)
         return st;
     if (pos != NULL)
         return store_source_pos_add(proc->store, source, pos,

@@ -234,6 +234,7 @@ rules_result_free(RulesResult *res)
     g_free(res->category);
     g_free(res->team);
     g_free(res->agent);
+    g_free(res->assigned_agent);
     g_hash_table_unref(res->fields);
     g_ptr_array_unref(res->hits);
     g_ptr_array_unref(res->notes);

@@ -93,6 +93,8 @@ typedef struct {
     char *agent;         /* assign agent */
     GHashTable *fields;  /* char * -> char *: set field */
     bool is_noack;       /* noack: send the customer no acknowledgment */
+    char *assigned_agent; /* filled by triage_apply(): the agent its
+                             assignment chose; NULL when none */
     GPtrArray *hits;     /* RuleHit *, in order */
     GPtrArray *notes;    /* char *: patterns that hit a limit, and why */
 } RulesResult;

@@ -30,7 +30,7 @@ assignment_reason(const RulesResult *res)
 }
 
 static Status
-apply(const Config *cfg, Store *store, const RulesResult *res,
+apply(const Config *cfg, Store *store, RulesResult *res,
       Ticket *ticket, gint64 at, GError **error)
 {
     GHashTableIter iter;
@@ -74,6 +74,7 @@ apply(const Config *cfg, Store *store, const RulesResult *res,
         if ((st = assign_ticket(cfg, store, ticket, res->team, res->agent,
                                 why, at, error)) != ST_OK)
             return st;
+        res->assigned_agent = g_strdup(ticket->assignee);
     } else if (res->team != NULL) {
         /* `set team` files the ticket under a team without choosing an
          * agent. */

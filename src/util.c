@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <nettle/hmac.h>
 #include <nettle/sha2.h>
 
 #include "message.h"
@@ -37,6 +38,19 @@ util_sha256_hex(const void *data, gsize len, char out[65])
         out[2 * i + 1] = hex[digest[i] & 0x0f];
     }
     out[64] = '\0';
+}
+
+/* The agents' reply tokens (token.c); here so that nettle stays in one
+ * module. */
+void
+util_hmac_sha256(const void *key, gsize key_len, const void *data,
+                 gsize len, guint8 out[32])
+{
+    struct hmac_sha256_ctx ctx;
+
+    hmac_sha256_set_key(&ctx, key_len, key);
+    hmac_sha256_update(&ctx, len, data);
+    hmac_sha256_digest(&ctx, SHA256_DIGEST_SIZE, out);
 }
 
 Status

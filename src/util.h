@@ -24,6 +24,10 @@ util_close_fd(int *fd)
 /* Lower-case hex SHA-256 of data into out (65 bytes with the NUL). */
 void util_sha256_hex(const void *data, gsize len, char out[65]);
 
+/* HMAC-SHA256 of data under key into out (32 bytes). */
+void util_hmac_sha256(const void *key, gsize key_len, const void *data,
+                      gsize len, guint8 out[32]);
+
 /* Write data to path atomically (temporary file, fsync, rename). */
 Status util_write_file_atomic(const char *path, const void *data,
                               gsize len, GError **error);
