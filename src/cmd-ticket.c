@@ -342,6 +342,7 @@ apply_setting(Ctx *ctx, Ticket *t, const char *kv, GError **error)
                               "ticket set: unknown priority '%s' (low, "
                               "normal, high, urgent)",
                               value);
+        sla_promise_changed(ctx->cfg, t);
     } else if (strcmp(key, "category") == 0) {
         g_free(t->category);
         t->category = *value != '\0' ? g_strdup(value) : NULL;
