@@ -8,6 +8,7 @@
 #define MT_COMMANDS_H
 
 #include "context.h"
+#include "remind.h"
 #include "status.h"
 
 typedef Status (*CommandFn)(Ctx *ctx, int argc, char **argv,
@@ -18,6 +19,10 @@ Status cmd_ingest(Ctx *ctx, int argc, char **argv, GError **error);
 Status cmd_ticket(Ctx *ctx, int argc, char **argv, GError **error);
 Status cmd_message(Ctx *ctx, int argc, char **argv, GError **error);
 Status cmd_version(Ctx *ctx, int argc, char **argv, GError **error);
+Status cmd_remind(Ctx *ctx, int argc, char **argv, GError **error);
+
+/* The reminder pass at ctx_now() with the store of ctx (remind, run). */
+Status cmd_remind_pass(Ctx *ctx, RemindCounts *counts_out, GError **error);
 
 /* Parse argv with entries; prints --help itself.  ST_USAGE on error. */
 Status cmd_parse_options(int *argc, char ***argv, const char *usage,

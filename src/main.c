@@ -35,6 +35,8 @@ static const Command commands[] = {
       "list, show ID, set ID KEY=VALUE..." },
     { "message", cmd_message, NEED_CONFIG,
       "raw ID (stored bytes), parse FILE (what mailtriage sees)" },
+    { "remind", cmd_remind, NEED_CONFIG | NEED_STORE_RW | NEED_LOCK,
+      "the reminder pass alone: deadline warnings and breaches" },
     { "version", cmd_version, 0, "print the version" },
 };
 
