@@ -32,8 +32,8 @@ calendar_free(Calendar *cal)
 {
     if (cal == NULL)
         return;
-    g_time_zone_unref(cal->tz);
-    g_hash_table_unref(cal->holidays);
+    g_clear_pointer(&cal->tz, g_time_zone_unref);
+    g_clear_pointer(&cal->holidays, g_hash_table_unref);
     g_free(cal);
 }
 
@@ -248,10 +248,17 @@ local_date(const Calendar *cal, gint64 t, GDate *date_out)
 static gint64
 local_time(const Calendar *cal, const GDate *date, int minutes)
 {
-    g_autoptr(GDateTime) dt = g_date_time_new(
-        cal->tz, g_date_get_year(date), g_date_get_month(date),
-        g_date_get_day(date), minutes / 60, minutes % 60, 0);
+    GDate day = *date;
+    g_autoptr(GDateTime) dt = NULL;
 
+    /* "24:00" is the next day's midnight, which GLib cannot name. */
+    if (minutes >= 24 * 60) {
+        g_date_add_days(&day, 1);
+        minutes -= 24 * 60;
+    }
+    dt = g_date_time_new(cal->tz, g_date_get_year(&day),
+                         g_date_get_month(&day), g_date_get_day(&day),
+                         minutes / 60, minutes % 60, 0);
     return g_date_time_to_unix(dt);
 }
 
