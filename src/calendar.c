@@ -288,7 +288,7 @@ calendar_is_open(const Calendar *cal, gint64 t)
     if (cal == NULL)
         return true;
     local_date(cal, t, &date);
-    return day_span(cal, &date, &open, &close) && t >= open && t < close;
+    return day_span(cal, &date, &open, &close) && t >= open && t <= close;
 }
 
 gint64

@@ -35,7 +35,8 @@ Status calendar_parse(const char *hours, const char *holidays,
 void calendar_free(Calendar *cal);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Calendar, calendar_free)
 
-/* Whether t falls inside business hours. */
+/* Whether t falls inside business hours, the closing time included: a
+ * deadline at 17:00 is due in business hours. */
 bool calendar_is_open(const Calendar *cal, gint64 t);
 
 /* The moment secs seconds of business time after t (t itself when

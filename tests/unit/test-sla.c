@@ -138,7 +138,8 @@ test_calendar_open(void)
                                      "2026-12-25");
 
     g_assert_true(calendar_is_open(cal, T("2026-03-09T09:00:00+01:00")));
-    g_assert_false(calendar_is_open(cal, T("2026-03-09T17:00:00+01:00")));
+    g_assert_true(calendar_is_open(cal, T("2026-03-09T17:00:00+01:00")));
+    g_assert_false(calendar_is_open(cal, T("2026-03-09T17:00:01+01:00")));
     g_assert_false(calendar_is_open(cal, T("2026-03-09T03:00:00+01:00")));
     g_assert_false(calendar_is_open(cal, T("2026-03-06T14:00:00+01:00")));
     g_assert_false(calendar_is_open(cal, T("2026-03-07T10:00:00+01:00")));
