@@ -42,6 +42,10 @@ write_ticket_fields(JsonWriter *w, const Ticket *t, const char *prefix)
     json_kv_time(w, "resolved_at", t->resolved_at);
     json_kv_time(w, "due_at", t->due_at);
     json_kv_int(w, "escalation_level", t->escalation_level);
+    /* Additions to the contract: the clock is paused (pending) since
+     * paused_at; breached_at is the last breach, kept after an answer. */
+    json_kv_time(w, "paused_at", t->paused_at);
+    json_kv_time(w, "breached_at", t->breached_at);
     json_key(w, "rating");
     if (t->rating_score > 0) {
         json_begin_object(w);

@@ -169,6 +169,8 @@ test_expect_success 'the warning raises the priority one step, the breach marks 
     cd "$TMPDIR_TEST/q" &&
     test "$(field 1001 priority)" = high &&
     test "$(field 1001 escalation_level)" = 2 &&
+    test "$(field 1001 breached_at)" = 2026-03-10T08:00:00Z &&
+    test "$(field 1004 paused_at)" = null &&
     test "$(field 1003 priority)" = normal &&
     test "$(field 1003 escalation_level)" = 0 &&
     at 2026-03-12T00:00:00Z ticket set 1002 priority=urgent &&
