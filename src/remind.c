@@ -103,6 +103,7 @@ escalate(const Config *cfg, Store *store, Outbox *outbox, Ticket *t,
     g_autoptr(GString) detail = g_string_new(NULL);
     OutboxKind kind = level == 1 ? OUTBOX_ESCALATION_WARNING
                                  : OUTBOX_ESCALATION_BREACH;
+    bool is_raise;
     Status st;
 
     if (level == 1)
@@ -127,21 +128,24 @@ escalate(const Config *cfg, Store *store, Outbox *outbox, Ticket *t,
     }
     g_string_printf(detail, "%s: deadline %s",
                     level == 1 ? "approaching" : "breached", deadline);
+    if (level == 1)
+        counts->warnings++;
+    else
+        counts->breaches++;
     /* The warning raises the priority; a ticket that skipped it (found
-     * past its deadline) gets the raise with the breach.  The promise
-     * made when the clock started stays: a raise must not pull the
-     * deadline into the past. */
-    if (t->escalation_level == 0 && t->priority < PRIORITY_URGENT) {
+     * past its deadline) gets the raise with the breach.  It is raised
+     * after the level is recorded, so that the running deadline keeps
+     * the promise it started with: with [sla] high = 8h, raising a
+     * normal ticket 20 hours in must not pull its deadline into the
+     * past.  (`ticket set priority=` does re-measure it.) */
+    is_raise = t->escalation_level == 0 && t->priority < PRIORITY_URGENT;
+    sla_escalated(cfg, t, level, now);
+    if (is_raise) {
         g_string_append_printf(detail, "; priority %s -> %s",
                                ticket_priority_name(t->priority),
                                ticket_priority_name(t->priority + 1));
         t->priority++;
     }
-    if (level == 1)
-        counts->warnings++;
-    else
-        counts->breaches++;
-    sla_escalated(cfg, t, level, now);
     if ((st = store_ticket_update(store, t, error)) != ST_OK)
         return st;
     return store_event_add(store, t->id, now, "escalated", detail->str,

@@ -310,6 +310,22 @@ test_expect_success 'per channel, mailbox and priority promises' '
     test "$(field 1003 due_at)" = 2026-03-09T12:00:00Z
 '
 
+# With [sla] high = 8h, the warning's raise to high must not re-measure
+# the running 24-hour deadline (which would then be long past).
+test_expect_success 'the raise at the warning keeps the running deadline' '
+    desk "$TMPDIR_TEST/raise" "high = 8h" &&
+    cd "$TMPDIR_TEST/raise" &&
+    open_ticket 2026-03-09T08:00:00Z ann@example.org "Broken widget" &&
+    at 2026-03-10T04:00:00Z remind &&
+    at 2026-03-10T04:15:00Z remind &&
+    test "$(field 1001 priority)" = high &&
+    test "$(field 1001 escalation_level)" = 1 &&
+    test "$(field 1001 due_at)" = 2026-03-10T08:00:00Z &&
+    at 2026-03-10T08:00:00Z remind &&
+    test "$(field 1001 escalation_level)" = 2 &&
+    test "$(history 1001 | grep -c escalated)" -eq 2
+'
+
 test_expect_success 'bad calendar settings are configuration errors (78)' '
     desk "$TMPDIR_TEST/bad" "business_hours = Mon-Fri 9-5" &&
     cd "$TMPDIR_TEST/bad" &&
