@@ -1,5 +1,5 @@
 #!/bin/bash
-# t4000-sla: the response clock and the reminder pass in simulated time
+# t4010-sla: the response clock and the reminder pass in simulated time
 # (DESIGN 8): three-day timelines with a run every 15 minutes and with
 # irregular gaps (a day missed), 24/7 and with business hours; each
 # warning and breach exactly once, at the right run; pause credited; an
