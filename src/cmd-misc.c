@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "log.h"
 #include "process.h"
 
 Status
@@ -53,8 +54,8 @@ cmd_version(Ctx *ctx, int argc, char **argv, GError **error)
     return ST_OK;
 }
 
-/* The whole timer job.  For now: every configured source; the SLA pass
- * and the outbox join it in their issues. */
+/* The whole timer job: every configured source, then the reminder
+ * pass, then (issue 5) delivery of the outbox; one summary line. */
 Status
 cmd_run(Ctx *ctx, int argc, char **argv, GError **error)
 {
@@ -62,11 +63,15 @@ cmd_run(Ctx *ctx, int argc, char **argv, GError **error)
     g_autoptr(Processor) proc = NULL;
     g_autoptr(RuleSet) rules = NULL;
     guint failed = 0, sources_failed = 0;
+    RemindCounts reminded = { 0 };
+    g_autoptr(GError) remind_error = NULL;
+    const ProcessCounts *c;
     Status st, worst = ST_OK;
 
     if ((st = cmd_parse_options(&argc, &argv, "",
-                                "Fetch every configured [source] and "
-                                "process the new mail.",
+                                "Fetch every configured [source], process "
+                                "the new mail, and run the\nreminder pass "
+                                "(deadline warnings and breaches).",
                                 NULL, &help_shown, error)) != ST_OK ||
         help_shown)
         return st;
@@ -95,7 +100,23 @@ cmd_run(Ctx *ctx, int argc, char **argv, GError **error)
                 worst = st;
         }
     }
-    cmd_log_summary("run", proc, failed, ctx->is_dry_run);
+    /* A broken source must not hold back the deadlines of the tickets
+     * already in the store. */
+    if ((st = cmd_remind_pass(ctx, &reminded, &remind_error)) != ST_OK) {
+        g_warning("%s", remind_error->message);
+        if (worst == ST_OK)
+            worst = st;
+    }
+    c = processor_counts(proc);
+    log_summary("run%s: fetched=%u new_tickets=%u followups=%u "
+                "duplicates=%u automatic=%u failed=%u warnings=%u "
+                "breaches=%u%s",
+                ctx->is_dry_run ? " (dry run: nothing committed)" : "",
+                c->taken, c->new_tickets, c->followups, c->duplicates,
+                c->automatic, failed, reminded.warnings, reminded.breaches,
+                reminded.is_deferred ? " reminders=deferred" : "");
+    if (remind_error != NULL)
+        return status_set(error, worst, "run: %s", remind_error->message);
     if (worst != ST_OK)
         return status_set(error, worst, "run: %u of %u sources failed",
                           sources_failed, ctx->cfg->sources->len);

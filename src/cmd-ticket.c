@@ -43,6 +43,10 @@ write_ticket_fields(JsonWriter *w, const Ticket *t, const char *prefix)
     json_kv_time(w, "resolved_at", t->resolved_at);
     json_kv_time(w, "due_at", t->due_at);
     json_kv_int(w, "escalation_level", t->escalation_level);
+    /* Additions to the contract: the clock is paused (pending) since
+     * paused_at; breached_at is the last breach, kept after an answer. */
+    json_kv_time(w, "paused_at", t->paused_at);
+    json_kv_time(w, "breached_at", t->breached_at);
     json_key(w, "rating");
     if (t->rating_score > 0) {
         json_begin_object(w);
@@ -343,6 +347,7 @@ apply_setting(Ctx *ctx, Ticket *t, const char *kv, GError **error)
                               "ticket set: unknown priority '%s' (low, "
                               "normal, high, urgent)",
                               value);
+        sla_promise_changed(ctx->cfg, t);
     } else if (strcmp(key, "category") == 0) {
         g_free(t->category);
         t->category = *value != '\0' ? g_strdup(value) : NULL;

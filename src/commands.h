@@ -8,6 +8,7 @@
 #define MT_COMMANDS_H
 
 #include "context.h"
+#include "remind.h"
 #include "status.h"
 
 typedef Status (*CommandFn)(Ctx *ctx, int argc, char **argv,
@@ -26,6 +27,10 @@ Status cmd_rules(Ctx *ctx, int argc, char **argv, GError **error);
  * with the message `rules check` gives.  The caller frees *set_out. */
 struct RuleSet;
 Status cmd_load_rules(Ctx *ctx, struct RuleSet **set_out, GError **error);
+Status cmd_remind(Ctx *ctx, int argc, char **argv, GError **error);
+
+/* The reminder pass at ctx_now() with the store of ctx (remind, run). */
+Status cmd_remind_pass(Ctx *ctx, RemindCounts *counts_out, GError **error);
 
 /* Parse argv with entries; prints --help itself.  ST_USAGE on error. */
 Status cmd_parse_options(int *argc, char ***argv, const char *usage,

@@ -33,8 +33,11 @@ static const char *const transport_keys[] = {
 };
 static const char *const sla_keys[] = {
     "first_response", "next_response", "warn_before", "business_hours",
-    "holidays", "escalate_to", NULL,
+    "holidays", "escalate_to", "low", "normal", "high", "urgent", NULL,
 };
+/* By Priority (ticket.h): [sla] urgent = 4h and so on. */
+static const char *const priority_keys[] = { "low", "normal", "high",
+                                             "urgent" };
 static const char *const source_keys[] = {
     "url", "user", "password_file", "password_command", "after", "channel",
     "sla", "tls", "ca_file", "folders", NULL,
@@ -66,6 +69,35 @@ team_conf_free(TeamConf *team)
     g_free(team->strategy);
     g_free(team->escalate_to);
     g_free(team);
+}
+
+static void
+channel_conf_free(ChannelConf *ch)
+{
+    if (ch == NULL)
+        return;
+    g_free(ch->name);
+    g_free(ch);
+}
+
+/* [channel NAME] sla, replacing a built-in one of that name. */
+static ChannelConf *
+channel_conf_add(Config *cfg, const char *name, gint64 sla)
+{
+    ChannelConf *ch = g_new0(ChannelConf, 1);
+
+    for (guint i = 0; i < cfg->channels->len; i++) {
+        ChannelConf *old = g_ptr_array_index(cfg->channels, i);
+
+        if (strcmp(old->name, name) == 0) {
+            g_ptr_array_remove_index(cfg->channels, i);
+            break;
+        }
+    }
+    ch->name = g_strdup(name);
+    ch->sla = sla;
+    g_ptr_array_add(cfg->channels, ch);
+    return ch;
 }
 
 static void
@@ -115,6 +147,12 @@ config_new_default(void)
     cfg->agent_addresses = g_new0(char *, 1);
     cfg->agents_verify = AGENTAUTH_TOKEN;
     cfg->agents_authserv_ids = g_new0(char *, 1);
+    /* What people expect of a chat or a phone line; email has the
+     * [sla] first_response default. */
+    cfg->channels = g_ptr_array_new_with_free_func(
+        (GDestroyNotify)channel_conf_free);
+    channel_conf_add(cfg, "chat", 15 * 60);
+    channel_conf_add(cfg, "phone", 5 * 60);
     return cfg;
 }
 
@@ -137,6 +175,10 @@ config_free(Config *cfg)
     g_free(cfg->transport_password_file);
     g_free(cfg->transport_from);
     g_free(cfg->sla_escalate_to);
+    g_free(cfg->sla_business_hours);
+    g_free(cfg->sla_holidays);
+    calendar_free(cfg->sla_calendar);
+    g_ptr_array_unref(cfg->channels);
     g_ptr_array_unref(cfg->sources);
     g_ptr_array_unref(cfg->agents);
     g_ptr_array_unref(cfg->teams);
@@ -470,6 +512,21 @@ read_limits(const Reader *r, Config *cfg, GError **error)
     return ST_OK;
 }
 
+/* A list of dates stays as it is; anything else is a file, relative
+ * to the config file. */
+static Status
+read_sla_holidays(const Reader *r, Config *cfg, GError **error)
+{
+    Status st = read_string(r, "sla", "holidays", &cfg->sla_holidays,
+                            error);
+
+    if (st != ST_OK || cfg->sla_holidays == NULL ||
+        g_ascii_isdigit(cfg->sla_holidays[0]))
+        return st;
+    g_clear_pointer(&cfg->sla_holidays, g_free);
+    return read_path(r, "sla", "holidays", &cfg->sla_holidays, error);
+}
+
 static Status
 read_transport_and_sla(const Reader *r, Config *cfg, GError **error)
 {
@@ -495,8 +552,15 @@ read_transport_and_sla(const Reader *r, Config *cfg, GError **error)
          (st = read_duration(r, "sla", "warn_before", &cfg->sla_warn_before,
                              error)) != ST_OK ||
          (st = read_string(r, "sla", "escalate_to", &cfg->sla_escalate_to,
-                           error)) != ST_OK))
+                           error)) != ST_OK ||
+         (st = read_string(r, "sla", "business_hours",
+                           &cfg->sla_business_hours, error)) != ST_OK ||
+         (st = read_sla_holidays(r, cfg, error)) != ST_OK))
         return st;
+    for (int p = 0; p < (int)G_N_ELEMENTS(priority_keys); p++)
+        if ((st = read_duration(r, "sla", priority_keys[p],
+                                &cfg->sla_priority[p], error)) != ST_OK)
+            return st;
     return ST_OK;
 }
 
@@ -643,6 +707,22 @@ read_agents(const Reader *r, Config *cfg, GError **error)
 }
 
 static Status
+read_channel(const Reader *r, const char *group, const char *name,
+             Config *cfg, GError **error)
+{
+    gint64 sla = 0;
+    Status st;
+
+    if ((st = check_keys(r, group, channel_keys, error)) != ST_OK ||
+        (st = read_duration(r, group, "sla", &sla, error)) != ST_OK)
+        return st;
+    if (sla <= 0)
+        return bad_value(r, group, "sla", "missing or zero", error);
+    channel_conf_add(cfg, name, sla);
+    return ST_OK;
+}
+
+static Status
 read_groups(const Reader *r, Config *cfg, GError **error)
 {
     g_auto(GStrv) groups = g_key_file_get_groups(r->kf, NULL);
@@ -672,7 +752,7 @@ read_groups(const Reader *r, Config *cfg, GError **error)
             else if (strcmp(kind, "team") == 0)
                 st = read_team(r, group, name, cfg, error);
             else if (strcmp(kind, "channel") == 0)
-                st = check_keys(r, group, channel_keys, error);
+                st = read_channel(r, group, name, cfg, error);
             else
                 st = status_set(error, ST_CONFIG,
                                 "config: '%s': unknown group [%s]", r->path,
@@ -766,6 +846,13 @@ load_file(const char *path, Config *cfg, GError **error)
     }
     g_free(r.dir);
     collect_agent_addresses(cfg);
+    if ((st = calendar_parse(cfg->sla_business_hours, cfg->sla_holidays,
+                             cfg->timezone, &cfg->sla_calendar, error)) !=
+        ST_OK) {
+        g_prefix_error(error, "config: '%s': [sla] business_hours, "
+                       "holidays or [general] timezone: ", path);
+        return st;
+    }
     return ST_OK;
 }
 

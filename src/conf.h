@@ -14,6 +14,7 @@
 #include <glib.h>
 #include <stdbool.h>
 
+#include "calendar.h"
 #include "parse.h"
 #include "source.h"
 #include "status.h"
@@ -30,6 +31,13 @@ typedef struct {
     char *strategy;    /* "round-robin" or "least-open" */
     char *escalate_to; /* NULL when unset */
 } TeamConf;
+
+/* [channel NAME]: the response time promised for mail of a channel
+ * (a [source] says which channel it carries). */
+typedef struct {
+    char *name;
+    gint64 sla; /* seconds */
+} ChannelConf;
 
 typedef struct {
     char *name;
@@ -74,6 +82,12 @@ typedef struct {
     gint64 sla_next_response;
     gint64 sla_warn_before;
     char *sla_escalate_to;
+    char *sla_business_hours; /* NULL or "24/7": always open */
+    char *sla_holidays;       /* dates, or a file of dates */
+    Calendar *sla_calendar;   /* from the two above; NULL: 24/7 */
+    gint64 sla_priority[4];   /* [sla] low, normal, high, urgent, by
+                                 Priority (ticket.h); 0: unset */
+    GPtrArray *channels;      /* ChannelConf *; chat and phone built in */
 
     /* [agents] (DESIGN 8a) */
     char *agents_key_file;      /* NULL: agent-token.key beside the

@@ -37,6 +37,8 @@ static const Command commands[] = {
       "raw ID (stored bytes), parse FILE (what mailtriage sees)" },
     { "rules", cmd_rules, NEED_CONFIG,
       "check (lint the rule set), test FILE|MAILDIR (dry run)" },
+    { "remind", cmd_remind, NEED_CONFIG | NEED_STORE_RW | NEED_LOCK,
+      "the reminder pass alone: deadline warnings and breaches" },
     { "version", cmd_version, 0, "print the version" },
 };
 

@@ -1,53 +1,182 @@
 /*
- * sla.c - a ticket's response clock.
+ * sla.c - a ticket's response clock: the promise, the deadline, pause
+ * credit and the escalation schedule (states in sla.h).
  *
- * First step (issue 6 completes it): one deadline per ticket, due_at,
- * from the ticket's own SLA or the configured default; no pause credit
- * and no business hours yet.  The clock's start is not stored yet, so
- * a changed promise is measured from the ticket's last customer mail
- * (updated_at).
+ * It owns the clock columns of a Ticket (clock_start, paused_at,
+ * paused_total, due_at, escalate_at, escalation_level, breached_at) and
+ * nothing else: who is notified and what is queued is remind.c's.
+ * Business time comes from calendar.c; with no calendar every
+ * computation is plain seconds.
  */
 #include "config.h"
 
 #include "sla.h"
 
+#include <string.h>
+
+/* The [source] a ticket came in through.  Tickets record the source's
+ * key ("maildir:/abs/dir"), the config its name and url ("maildir:dir"
+ * relative to the config file, made absolute there), so either may
+ * match. */
+static const SourceConf *
+source_of(const Config *cfg, const char *mailbox)
+{
+    if (mailbox == NULL)
+        return NULL;
+    for (guint i = 0; i < cfg->sources->len; i++) {
+        const SourceConf *sc = g_ptr_array_index(cfg->sources, i);
+        const char *colon = sc->url != NULL ? strchr(sc->url, ':') : NULL;
+
+        if (g_strcmp0(sc->name, mailbox) == 0 ||
+            g_strcmp0(sc->url, mailbox) == 0)
+            return sc;
+        if (colon != NULL &&
+            strncmp(sc->url, mailbox, (gsize)(colon - sc->url + 1)) == 0) {
+            g_autofree char *abs = g_canonicalize_filename(colon + 1, NULL);
+            g_autofree char *mabs = g_canonicalize_filename(
+                mailbox + (colon - sc->url) + 1, NULL);
+
+            if (strcmp(abs, mabs) == 0)
+                return sc;
+        }
+    }
+    return NULL;
+}
+
+static gint64
+promise(const Config *cfg, const Ticket *ticket, gint64 email_default)
+{
+    const SourceConf *sc;
+    const char *channel = "email";
+    gint64 by_channel = email_default, by_priority = 0;
+
+    if (ticket->sla > 0)
+        return ticket->sla;
+    sc = source_of(cfg, ticket->mailbox);
+    if (sc != NULL && sc->sla > 0)
+        return sc->sla;
+    if (sc != NULL && sc->channel != NULL)
+        channel = sc->channel;
+    for (guint i = 0; i < cfg->channels->len; i++) {
+        const ChannelConf *ch = g_ptr_array_index(cfg->channels, i);
+
+        if (strcmp(ch->name, channel) == 0)
+            by_channel = ch->sla;
+    }
+    if ((guint)ticket->priority < G_N_ELEMENTS(cfg->sla_priority))
+        by_priority = cfg->sla_priority[ticket->priority];
+    /* An urgent phone call keeps its 5 minutes; an urgent mail gets
+     * its 4 hours instead of 24. */
+    return by_priority > 0 ? MIN(by_priority, by_channel) : by_channel;
+}
+
 gint64
 sla_first_response(const Config *cfg, const Ticket *ticket)
 {
-    return ticket->sla > 0 ? ticket->sla : cfg->sla_first_response;
+    return promise(cfg, ticket, cfg->sla_first_response);
 }
 
 gint64
 sla_next_response(const Config *cfg, const Ticket *ticket)
 {
-    return ticket->sla > 0 ? ticket->sla : cfg->sla_next_response;
+    return promise(cfg, ticket, cfg->sla_next_response);
+}
+
+static gint64
+current_promise(const Config *cfg, const Ticket *ticket)
+{
+    return ticket->first_response_at == MESSAGE_NO_TIME
+               ? sla_first_response(cfg, ticket)
+               : sla_next_response(cfg, ticket);
+}
+
+static bool
+is_running(const Ticket *ticket)
+{
+    return ticket->clock_start != MESSAGE_NO_TIME &&
+           ticket->paused_at == MESSAGE_NO_TIME;
+}
+
+gint64
+sla_warn_at(const Config *cfg, const Ticket *ticket)
+{
+    gint64 p, before;
+
+    if (!is_running(ticket) || ticket->due_at == MESSAGE_NO_TIME)
+        return MESSAGE_NO_TIME;
+    p = current_promise(cfg, ticket);
+    before = MIN(cfg->sla_warn_before, p / 2);
+    return calendar_sub(cfg->sla_calendar, ticket->due_at, before);
+}
+
+/* due_at and escalate_at from the clock's start, promise and credit. */
+static void
+recompute(const Config *cfg, Ticket *ticket)
+{
+    if (!is_running(ticket)) {
+        ticket->due_at = MESSAGE_NO_TIME;
+        ticket->escalate_at = MESSAGE_NO_TIME;
+        return;
+    }
+    ticket->due_at = calendar_add(cfg->sla_calendar, ticket->clock_start,
+                                  current_promise(cfg, ticket) +
+                                      ticket->paused_total);
+    if (ticket->escalation_level <= 0)
+        ticket->escalate_at = sla_warn_at(cfg, ticket);
+    else if (ticket->escalation_level == 1)
+        ticket->escalate_at = ticket->due_at;
+    else
+        ticket->escalate_at = MESSAGE_NO_TIME;
+}
+
+static void
+start_clock(const Config *cfg, Ticket *ticket, gint64 at)
+{
+    ticket->clock_start = at;
+    ticket->paused_at = MESSAGE_NO_TIME;
+    ticket->paused_total = 0;
+    ticket->escalation_level = 0;
+    recompute(cfg, ticket);
+}
+
+static void
+stop_clock(Ticket *ticket)
+{
+    ticket->clock_start = MESSAGE_NO_TIME;
+    ticket->paused_at = MESSAGE_NO_TIME;
+    ticket->paused_total = 0;
+    ticket->due_at = MESSAGE_NO_TIME;
+    ticket->escalate_at = MESSAGE_NO_TIME;
+}
+
+static void
+resume_clock(const Config *cfg, Ticket *ticket, gint64 at)
+{
+    ticket->paused_total += calendar_between(cfg->sla_calendar,
+                                             ticket->paused_at, at);
+    ticket->paused_at = MESSAGE_NO_TIME;
+    recompute(cfg, ticket);
 }
 
 void
 sla_ticket_opened(const Config *cfg, Ticket *ticket, gint64 at)
 {
-    ticket->due_at = at + sla_first_response(cfg, ticket);
+    start_clock(cfg, ticket, at);
 }
 
 void
 sla_promise_changed(const Config *cfg, Ticket *ticket)
 {
-    if (ticket->due_at == MESSAGE_NO_TIME)
-        return;
-    if (ticket->first_response_at == MESSAGE_NO_TIME)
-        ticket->due_at = ticket->created_at + sla_first_response(cfg, ticket);
-    else
-        ticket->due_at = ticket->updated_at + sla_next_response(cfg, ticket);
+    recompute(cfg, ticket);
 }
 
 void
 sla_customer_wrote(const Config *cfg, Ticket *ticket, gint64 at)
 {
-    if (ticket->due_at != MESSAGE_NO_TIME)
-        return;
-    ticket->due_at = at + (ticket->first_response_at != MESSAGE_NO_TIME
-                               ? sla_next_response(cfg, ticket)
-                               : sla_first_response(cfg, ticket));
+    if (ticket->clock_start == MESSAGE_NO_TIME)
+        start_clock(cfg, ticket, at);
+    else if (ticket->paused_at != MESSAGE_NO_TIME)
+        resume_clock(cfg, ticket, at);
 }
 
 void
@@ -56,18 +185,56 @@ sla_agent_answered(const Config *cfg, Ticket *ticket, gint64 at)
     (void)cfg;
     if (ticket->first_response_at == MESSAGE_NO_TIME)
         ticket->first_response_at = at;
-    ticket->due_at = MESSAGE_NO_TIME;
+    stop_clock(ticket);
 }
 
 void
 sla_status_changed(const Config *cfg, Ticket *ticket, TicketStatus status,
                    gint64 at)
 {
-    (void)cfg;
-    (void)at;
-    /* Nobody owes an answer on a ticket that waits on its customer or
-     * is done.  (Pending should pause and credit; issue 6.) */
-    if (status == TICKET_STATUS_PENDING || status == TICKET_STATUS_RESOLVED ||
-        status == TICKET_STATUS_CLOSED || status == TICKET_STATUS_SPAM)
-        ticket->due_at = MESSAGE_NO_TIME;
+    switch (status) {
+    case TICKET_STATUS_PENDING:
+        /* Nobody owes an answer to a ticket that waits on its
+         * customer; the time it waits is credited on resume. */
+        if (is_running(ticket)) {
+            ticket->paused_at = at;
+            recompute(cfg, ticket);
+        }
+        break;
+    case TICKET_STATUS_NEW:
+    case TICKET_STATUS_OPEN:
+        if (ticket->paused_at != MESSAGE_NO_TIME)
+            resume_clock(cfg, ticket, at);
+        break;
+    case TICKET_STATUS_RESOLVED:
+    case TICKET_STATUS_CLOSED:
+    case TICKET_STATUS_SPAM:
+        stop_clock(ticket);
+        break;
+    }
+}
+
+int
+sla_level_due(const Config *cfg, const Ticket *ticket, gint64 now)
+{
+    gint64 warn_at = sla_warn_at(cfg, ticket);
+    int level = 0;
+
+    if (warn_at == MESSAGE_NO_TIME)
+        return ticket->escalation_level;
+    if (now >= ticket->due_at)
+        level = 2;
+    else if (now >= warn_at)
+        level = 1;
+    return MAX(level, ticket->escalation_level);
+}
+
+void
+sla_escalated(const Config *cfg, Ticket *ticket, int level, gint64 at)
+{
+    g_return_if_fail(level == 1 || level == 2);
+    ticket->escalation_level = level;
+    if (level == 2)
+        ticket->breached_at = at;
+    recompute(cfg, ticket);
 }

@@ -153,6 +153,22 @@ static const char *const migrations[] = {
     "ALTER TABLE tickets ADD COLUMN sla INTEGER NOT NULL DEFAULT 0;",
     /* 3: least-open-tickets assignment counts an agent's open tickets */
     "CREATE INDEX tickets_assignee ON tickets(assignee, status);",
+    /* 4: the response clock (sla.c): its start, pause and credit, when
+     * the reminder pass must next look at the ticket (indexed, so that
+     * a pass over a million open tickets reads only the due ones), and
+     * the last breach.  A clock from before has its start at created_at
+     * and its next level from due_at with the default warn_before. */
+    "ALTER TABLE tickets ADD COLUMN clock_start INTEGER;"
+    "ALTER TABLE tickets ADD COLUMN paused_at INTEGER;"
+    "ALTER TABLE tickets ADD COLUMN paused_total INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE tickets ADD COLUMN escalate_at INTEGER;"
+    "ALTER TABLE tickets ADD COLUMN breached_at INTEGER;"
+    "UPDATE tickets SET clock_start = created_at,"
+    "  escalate_at = CASE escalation_level WHEN 0 THEN due_at - 14400"
+    "    WHEN 1 THEN due_at END"
+    "  WHERE due_at IS NOT NULL;"
+    "CREATE INDEX tickets_escalate ON tickets(escalate_at)"
+    "  WHERE escalate_at IS NOT NULL;",
 };
 
 #define SCHEMA_VERSION ((int)G_N_ELEMENTS(migrations))
@@ -162,7 +178,8 @@ static const char *const migrations[] = {
     "id, subject, status, category, priority, team, assignee," \
     " customer_name, customer_email, mailbox, created_at, updated_at," \
     " first_response_at, resolved_at, due_at, escalation_level," \
-    " rating_score, rating_comment, linked_ticket, sla"
+    " rating_score, rating_comment, linked_ticket, sla, clock_start," \
+    " paused_at, paused_total, escalate_at, breached_at"
 
 /* The same columns less id, as bind_ticket() binds them. */
 #define TICKET_SET \
@@ -171,7 +188,8 @@ static const char *const migrations[] = {
     " mailbox = ?10, created_at = ?11, updated_at = ?12," \
     " first_response_at = ?13, resolved_at = ?14, due_at = ?15," \
     " escalation_level = ?16, rating_score = ?17, rating_comment = ?18," \
-    " linked_ticket = ?19, sla = ?20"
+    " linked_ticket = ?19, sla = ?20, clock_start = ?21, paused_at = ?22," \
+    " paused_total = ?23, escalate_at = ?24, breached_at = ?25"
 
 /* The columns of a StoredMessage, in the order row_to_message() reads
  * them; never raw. */
@@ -220,6 +238,7 @@ typedef enum {
     Q_META_SET,
     Q_META_DELETE,
     Q_AGENT_OPEN_COUNT,
+    Q_ESCALATION_DUE,
     Q_COUNT
 } QueryId;
 
@@ -271,7 +290,7 @@ static const char *const query_sql[Q_COUNT] = {
         "INSERT INTO tickets (" TICKET_COLUMNS ") VALUES"
         " (max(?1, coalesce((SELECT max(id) FROM tickets), 0) + 1),"
         " ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
-        " ?16, ?17, ?18, ?19, ?20)",
+        " ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)",
     [Q_TICKET_UPDATE] = "UPDATE tickets SET " TICKET_SET " WHERE id = ?1",
     [Q_TICKET_GET] = "SELECT " TICKET_COLUMNS " FROM tickets WHERE id = ?1",
     [Q_TICKET_LIST] =
@@ -315,6 +334,11 @@ static const char *const query_sql[Q_COUNT] = {
     [Q_AGENT_OPEN_COUNT] =
         "SELECT count(*) FROM tickets WHERE assignee = ?1"
         " AND status IN (0, 1, 2)",
+    /* A range scan of the partial index tickets_escalate: only the due
+     * rows are read, however many tickets are open. */
+    [Q_ESCALATION_DUE] =
+        "SELECT id FROM tickets WHERE escalate_at <= ?1"
+        " ORDER BY escalate_at, id LIMIT ?2",
 };
 
 /*
@@ -1241,7 +1265,7 @@ store_ticket_by_subject(Store *store, const char *from_email,
 
 /* --- Tickets ------------------------------------------------------- */
 
-/* Parameters 2 to 20 of Q_TICKET_CREATE and Q_TICKET_UPDATE. */
+/* Parameters 2 to 25 of Q_TICKET_CREATE and Q_TICKET_UPDATE. */
 static void
 bind_ticket(Binder *b, const Ticket *t)
 {
@@ -1264,6 +1288,11 @@ bind_ticket(Binder *b, const Ticket *t)
     bind_text(b, t->rating_comment);
     bind_row(b, t->linked_ticket);
     bind_int64(b, t->sla);
+    bind_time(b, t->clock_start);
+    bind_time(b, t->paused_at);
+    bind_int64(b, t->paused_total);
+    bind_time(b, t->escalate_at);
+    bind_time(b, t->breached_at);
 }
 
 /* A Ticket from a row of TICKET_COLUMNS. */
@@ -1292,6 +1321,11 @@ row_to_ticket(sqlite3_stmt *stmt)
     t->rating_comment = column_dup(stmt, 17);
     t->linked_ticket = sqlite3_column_int64(stmt, 18); /* NULL reads 0 */
     t->sla = sqlite3_column_int64(stmt, 19);
+    t->clock_start = column_time(stmt, 20);
+    t->paused_at = column_time(stmt, 21);
+    t->paused_total = sqlite3_column_int64(stmt, 22);
+    t->escalate_at = column_time(stmt, 23);
+    t->breached_at = column_time(stmt, 24);
     return t;
 }
 
@@ -1708,4 +1742,38 @@ store_agent_open_count(Store *store, const char *agent, gint64 *count_out,
     if (st == ST_OK && has_row)
         *count_out = sqlite3_column_int64(stmt, 0);
     return st;
+}
+
+/* --- The reminder pass ---------------------------------------------- */
+
+Status
+store_ticket_escalation_due(Store *store, gint64 now, guint limit,
+                            GArray **ids_out, GError **error)
+{
+    g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(gint64));
+    store_autoreset sqlite3_stmt *stmt = NULL;
+    Status st = stmt_get(store, Q_ESCALATION_DUE, &stmt, error);
+    bool has_row = true;
+    Binder b;
+
+    if (st != ST_OK)
+        return st;
+    binder_init(&b, stmt);
+    bind_int64(&b, now);
+    bind_int64(&b, limit);
+    st = binder_check(&b, "cannot find due tickets", error);
+    while (st == ST_OK) {
+        gint64 id;
+
+        st = step_row(store, stmt, &has_row, "cannot find due tickets",
+                      error);
+        if (st != ST_OK || !has_row)
+            break;
+        id = sqlite3_column_int64(stmt, 0);
+        g_array_append_val(ids, id);
+    }
+    if (st != ST_OK)
+        return st;
+    *ids_out = g_steal_pointer(&ids);
+    return ST_OK;
 }

@@ -152,6 +152,13 @@ Status store_event_add(Store *store, gint64 ticket, gint64 at,
                        const char *kind, const char *detail,
                        GError **error);
 
+/* The ids of up to limit tickets whose next escalation level is due at
+ * now (Ticket.escalate_at <= now), the longest due first.  Reads only
+ * those rows (an index on escalate_at).  The caller unrefs *ids_out
+ * (gint64 elements). */
+Status store_ticket_escalation_due(Store *store, gint64 now, guint limit,
+                                   GArray **ids_out, GError **error);
+
 /* --- Small state -----------------------------------------------------
  * A key/value table for state that must survive between runs, such as
  * the round-robin position of assignment.  *value_out is NULL when the

@@ -19,6 +19,10 @@ ticket_new(void)
     ticket->first_response_at = MESSAGE_NO_TIME;
     ticket->resolved_at = MESSAGE_NO_TIME;
     ticket->due_at = MESSAGE_NO_TIME;
+    ticket->clock_start = MESSAGE_NO_TIME;
+    ticket->paused_at = MESSAGE_NO_TIME;
+    ticket->escalate_at = MESSAGE_NO_TIME;
+    ticket->breached_at = MESSAGE_NO_TIME;
     ticket->fields = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
                                            g_free);
     ticket->messages = g_ptr_array_new_with_free_func(

@@ -104,6 +104,16 @@ typedef struct {
     gint64 linked_ticket;     /* 0 when none */
     gint64 sla;               /* response time in seconds set by a rule
                                  or source; 0: the configured default */
+    /* The response clock (sla.c owns these; see sla.h). */
+    gint64 clock_start;       /* when the running clock started;
+                                 MESSAGE_NO_TIME when none runs */
+    gint64 paused_at;         /* MESSAGE_NO_TIME unless paused */
+    gint64 paused_total;      /* seconds paused (business time with a
+                                 calendar), credited to the deadline */
+    gint64 escalate_at;       /* when the next escalation level is due;
+                                 MESSAGE_NO_TIME when none is */
+    gint64 breached_at;       /* the last breach; MESSAGE_NO_TIME when
+                                 the ticket never breached */
     GHashTable *fields;       /* char * -> char * */
     GPtrArray *messages;      /* StoredMessage *; filled on request */
     GPtrArray *events;        /* TicketEvent *; filled on request */
