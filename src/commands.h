@@ -18,6 +18,7 @@ Status cmd_ingest(Ctx *ctx, int argc, char **argv, GError **error);
 Status cmd_ticket(Ctx *ctx, int argc, char **argv, GError **error);
 Status cmd_message(Ctx *ctx, int argc, char **argv, GError **error);
 Status cmd_version(Ctx *ctx, int argc, char **argv, GError **error);
+Status cmd_report(Ctx *ctx, int argc, char **argv, GError **error);
 
 /* Parse argv with entries; prints --help itself.  ST_USAGE on error. */
 Status cmd_parse_options(int *argc, char ***argv, const char *usage,

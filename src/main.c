@@ -35,6 +35,8 @@ static const Command commands[] = {
       "list, show ID, set ID KEY=VALUE..." },
     { "message", cmd_message, NEED_CONFIG,
       "raw ID (stored bytes), parse FILE (what mailtriage sees)" },
+    { "report", cmd_report, NEED_CONFIG,
+      "figures: volume, response times, SLA, satisfaction" },
     { "version", cmd_version, 0, "print the version" },
 };
 
