@@ -400,7 +400,8 @@ test_ticket_list(Fixture *fx, gconstpointer data)
                                            &error), ==, ST_OK);
 
     for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
-        TicketFilter filter = { cases[i].status, cases[i].limit };
+        TicketFilter filter = { .status = cases[i].status,
+                                .limit = cases[i].limit };
         g_autoptr(GPtrArray) list = NULL;
         guint n = 0;
 
