@@ -324,14 +324,20 @@ static const char *const query_sql[Q_COUNT] = {
         " AND (?7 = 0 OR created_at <= ?7)"
         " ORDER BY id LIMIT ?1",
     /* A report's pass over the tickets: the reopened events come from
-     * the (ticket_id, at) index, one short range per ticket. */
+     * the (ticket_id, at) index, one short range per ticket.  Spam, and
+     * tickets opened and done before the period, are left out here:
+     * they count nowhere (a reopening in the period would have cleared
+     * resolved_at, and the next resolution falls after it). */
     [Q_TICKET_SCAN] =
         "SELECT id, status, category, team, assignee, mailbox, created_at,"
         " first_response_at, resolved_at, due_at, escalation_level,"
         " rating_score, rating_comment, sla,"
         " (SELECT count(*) FROM events e WHERE e.ticket_id = t.id"
         "  AND e.at >= ?1 AND e.at < ?2 AND e.kind = 'reopened')"
-        " FROM tickets t WHERE created_at < ?2 ORDER BY id",
+        " FROM tickets t WHERE created_at < ?2 AND status != ?3"
+        " AND (created_at >= ?1 OR status NOT IN (?4, ?5)"
+        "      OR resolved_at IS NULL OR resolved_at >= ?1)"
+        " ORDER BY id",
 };
 
 /*
@@ -1599,6 +1605,9 @@ store_ticket_scan(Store *store, gint64 since, gint64 until,
     binder_init(&b, stmt);
     bind_int64(&b, since);
     bind_int64(&b, until);
+    bind_int64(&b, TICKET_STATUS_SPAM);
+    bind_int64(&b, TICKET_STATUS_RESOLVED);
+    bind_int64(&b, TICKET_STATUS_CLOSED);
     st = binder_check(&b, "cannot read tickets for a report", error);
     while (st == ST_OK) {
         TicketSummary t;

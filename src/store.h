@@ -166,8 +166,10 @@ typedef Status (*TicketScanFn)(const TicketSummary *t, gpointer data,
                                GError **error);
 
 /* Call fn for every ticket created before until, in id order, one row
- * at a time (nothing is collected); stops at the first status fn
- * returns other than ST_OK and returns it. */
+ * at a time (nothing is collected), except spam and tickets created and
+ * resolved or closed before since, which no figure of [since, until)
+ * counts; stops at the first status fn returns other than ST_OK and
+ * returns it. */
 Status store_ticket_scan(Store *store, gint64 since, gint64 until,
                          TicketScanFn fn, gpointer data, GError **error);
 

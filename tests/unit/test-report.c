@@ -13,6 +13,7 @@
 
 #define H 3600
 #define D (24 * H)
+#define NONE G_MININT64
 /* 2026-11-01T00:00:00Z */
 #define T0 ((gint64)1793491200)
 
@@ -70,8 +71,8 @@ test_by_names(void)
 typedef struct {
     TicketStatus status;
     gint64 created;       /* from T0 */
-    gint64 first_response; /* from T0; -1 none */
-    gint64 resolved;      /* from T0; -1 none */
+    gint64 first_response; /* from T0, or NONE */
+    gint64 resolved;      /* from T0, or NONE */
     const char *category;
     const char *mailbox;
     int score;
@@ -87,19 +88,25 @@ static const Row rows[] = {
     { TICKET_STATUS_RESOLVED, D, D + 30 * H, 5 * D, "billing", "mx", 2,
       NULL, 2 },
     /* never answered, open: breached at until */
-    { TICKET_STATUS_OPEN, 2 * D, -1, -1, NULL, "web", 0, NULL, 0 },
+    { TICKET_STATUS_OPEN, 2 * D, NONE, NONE, NULL, "web", 0, NULL, 0 },
     /* never answered, pending: no running clock */
-    { TICKET_STATUS_PENDING, 3 * D, -1, -1, NULL, "web", 0, NULL, 0 },
+    { TICKET_STATUS_PENDING, 3 * D, NONE, NONE, NULL, "web", 0, NULL, 0 },
     /* created before the period, still open: backlog only */
-    { TICKET_STATUS_OPEN, -20 * D, -19 * D, -1, "network", "mx", 0, NULL,
+    { TICKET_STATUS_OPEN, -20 * D, -19 * D, NONE, "network", "mx", 0, NULL,
       0 },
     /* created 9.5 days in, not answered yet, not due yet */
-    { TICKET_STATUS_NEW, 9 * D + 12 * H, -1, -1, "network", "mx", 0, NULL,
+    { TICKET_STATUS_NEW, 9 * D + 12 * H, NONE, NONE, "network", "mx", 0, NULL,
       0 },
+    /* opened and resolved before the period: nowhere */
+    { TICKET_STATUS_RESOLVED, -5 * D, -5 * D + H, -2 * D, "billing", "mx",
+      4, "old", 0 },
+    /* opened before, closed in the period: resolved, 5d 1h */
+    { TICKET_STATUS_CLOSED, -3 * D, -3 * D + H, 2 * D + H, "network", "mx",
+      0, NULL, 0 },
     /* spam counts nowhere */
-    { TICKET_STATUS_SPAM, D, -1, D + H, NULL, "mx", 0, NULL, 0 },
+    { TICKET_STATUS_SPAM, D, NONE, D + H, NULL, "mx", 0, NULL, 0 },
     /* created after the period: nowhere */
-    { TICKET_STATUS_NEW, 11 * D, -1, -1, "billing", "mx", 0, NULL, 0 },
+    { TICKET_STATUS_NEW, 11 * D, NONE, NONE, "billing", "mx", 0, NULL, 0 },
 };
 
 static char *
@@ -121,10 +128,10 @@ fill_store(Store **store_out)
         t->status = rows[i].status;
         t->created_at = T0 + rows[i].created;
         t->updated_at = t->created_at;
-        t->first_response_at = rows[i].first_response >= 0
+        t->first_response_at = rows[i].first_response != NONE
                                    ? T0 + rows[i].first_response
                                    : MESSAGE_NO_TIME;
-        t->resolved_at = rows[i].resolved >= 0 ? T0 + rows[i].resolved
+        t->resolved_at = rows[i].resolved != NONE ? T0 + rows[i].resolved
                                                : MESSAGE_NO_TIME;
         t->category = g_strdup(rows[i].category);
         t->mailbox = g_strdup(rows[i].mailbox);
@@ -188,7 +195,7 @@ test_compute(void)
     g_assert_no_error(error);
     f = &r->all;
     g_assert_cmpint(f->opened, ==, 5);
-    g_assert_cmpint(f->resolved, ==, 2);
+    g_assert_cmpint(f->resolved, ==, 3);
     g_assert_cmpint(f->reopened, ==, 2);
     /* open (8d), pending (7d), old (30d), new (12h) */
     g_assert_cmpint(f->backlog, ==, 4);
@@ -202,8 +209,9 @@ test_compute(void)
     g_assert_cmpint(f->first_response_p90, ==, 30 * H);
     g_assert_cmpint(f->first_response_buckets[1], ==, 1);
     g_assert_cmpint(f->first_response_buckets[4], ==, 1);
-    g_assert_cmpint(f->resolution_median, ==, D);
-    g_assert_cmpint(f->resolution_p90, ==, 4 * D);
+    g_assert_cmpint(f->resolution_count, ==, 3);
+    g_assert_cmpint(f->resolution_median, ==, 4 * D);
+    g_assert_cmpint(f->resolution_p90, ==, 5 * D + H);
     /* due: the two answered and the open one; met: the first */
     g_assert_cmpint(f->sla_due, ==, 3);
     g_assert_cmpint(f->sla_met, ==, 1);
@@ -234,6 +242,7 @@ test_compute(void)
     g_assert_cmpint(r->days, ==, 10);
     g_assert_cmpint(r->day_opened[0], ==, 1);
     g_assert_cmpint(r->day_opened[9], ==, 1);
+    g_assert_cmpint(r->day_resolved[2], ==, 1);
     g_assert_cmpint(r->day_resolved[5], ==, 1);
     g_assert_cmpuint(r->comments->len, ==, 1);
     c = g_ptr_array_index(r->comments, 0);
