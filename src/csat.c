@@ -98,6 +98,16 @@ static const struct {
     { "bardzo dobrze", 5 }, { "wspaniale", 5 }, { "dobrze", 4 },
     { "dobry", 4 }, { "średnio", 3 }, { "srednio", 3 }, { "słabo", 2 },
     { "źle", 2 }, { "zle", 2 }, { "fatalnie", 1 }, { "okropnie", 1 },
+    /* Russian, Ukrainian, Greek, Turkish */
+    { "отлично", 5 }, { "хорошо", 4 }, { "нормально", 3 }, { "плохо", 2 },
+    { "ужасно", 1 }, { "відмінно", 5 }, { "добре", 4 }, { "погано", 2 },
+    { "άριστα", 5 }, { "εξαιρετικά", 5 }, { "καλά", 4 }, { "κακά", 2 },
+    { "mükemmel", 5 }, { "harika", 5 }, { "iyi", 4 }, { "orta", 3 },
+    { "İyi", 4 }, { "kötü", 2 }, { "berbat", 1 },
+    /* Chinese, Japanese, Korean */
+    { "非常好", 5 }, { "很好", 5 }, { "好", 4 }, { "一般", 3 }, { "差", 2 },
+    { "很差", 1 }, { "最高", 5 }, { "良い", 4 }, { "普通", 3 }, { "悪い", 2 },
+    { "최고", 5 }, { "좋음", 4 }, { "보통", 3 }, { "나쁨", 2 },
 };
 
 /* Words between a digit and the scale: "4 of 5", "4 von 5". */
@@ -199,8 +209,10 @@ rest_of_line_empty(const char *p)
 static bool
 separator_at(const char *p, const char **end_out)
 {
+    /* ASCII, en and em dash, fullwidth "!" and ":" (CJK input). */
     static const char *const seps[] = {
-        "-", "\xe2\x80\x93", "\xe2\x80\x94", ":", "!", "=", NULL,
+        "-", "\xe2\x80\x93", "\xe2\x80\x94", ":", "!", "=",
+        "\xef\xbc\x81", "\xef\xbc\x9a", NULL,
     };
 
     for (const char *const *s = seps; *s != NULL; s++)
@@ -299,7 +311,9 @@ csat_parse(const char *text, int *score_out, char **comment_out)
            (g_ascii_isspace(*end) || strchr("-:!=,;.", *end) != NULL))
         end++;
     while (g_str_has_prefix(end, "\xe2\x80\x93") ||
-           g_str_has_prefix(end, "\xe2\x80\x94")) {
+           g_str_has_prefix(end, "\xe2\x80\x94") ||
+           g_str_has_prefix(end, "\xef\xbc\x81") ||
+           g_str_has_prefix(end, "\xef\xbc\x9a")) {
         end += 3;
         while (g_ascii_isspace(*end))
             end++;

@@ -7,8 +7,9 @@
  * age.  No script, no web font, no external image and no link to
  * anything, so that the page reads the same in a browser, printed, and
  * in a mail client (which blocks network resources and scripts).
- * Colours are few and dark enough for a black-and-white printer; every
- * chart has its numbers as text beside it.
+ * Colours are few and dark enough for a black-and-white printer; the
+ * short charts carry their numbers as text, the SLA bars their
+ * percentages, and the figures table above them says the rest.
  */
 #include "config.h"
 
@@ -149,6 +150,14 @@ bar_chart(GString *out, const char *title, const char *const *labels,
                                "height=\"%.1f\" fill=\"#2b5f8a\"><title>%s: %"
                                G_GINT64_FORMAT "</title></rect>\n",
                                x, height - bottom - ha, bar, ha, a_name, a[i]);
+        /* A short series carries its numbers as text, for print. */
+        if (n <= 12)
+            g_string_append_printf(out,
+                                   "<text x=\"%.1f\" y=\"%.1f\" "
+                                   "font-size=\"11\" text-anchor=\"middle\">%"
+                                   G_GINT64_FORMAT "</text>\n",
+                                   x + bar / 2, height - bottom - ha - 3,
+                                   a[i]);
         if (b != NULL) {
             double hb = plot_h * (double)b[i] / (double)max;
 

@@ -82,6 +82,18 @@ static const struct {
     { "Świetnie!", 5, NULL },
     { "pięć", 5, NULL },
     { "słabo", 2, NULL },
+    /* Russian, Ukrainian, Greek, Turkish */
+    { "Отлично!", 5, NULL },
+    { "погано", 2, NULL },
+    { "Άριστα", 5, NULL },
+    { "İyi", 4, NULL }, /* dotted capital I folds to i + U+0307 */
+    { "kötü - çok yavaş", 2, "çok yavaş" },
+    /* Chinese, Japanese, Korean */
+    { "很好！谢谢", 5, "谢谢" },
+    { "好", 4, NULL },
+    { "好的，我再试试", 0, NULL },
+    { "悪い", 2, NULL },
+    { "최고", 5, NULL },
     /* not scores */
     { "5 more questions about the invoice", 0, NULL },
     { "2FA is broken again", 0, NULL },
