@@ -60,12 +60,17 @@ def parse_time(text):
 
 class Desk:
     """Runs the binary in time order: consecutive mails go into one
-    Maildir and one ingest run; a status change flushes them first."""
+    Maildir and one ingest run.  A status change of a ticket that has a
+    mail waiting flushes them first; any other runs at once, since it
+    touches no ticket those mails go to.  New tickets thus still come
+    in the order they were opened, and each ticket sees its own mails
+    and changes in time order."""
 
     def __init__(self, binary, workdir):
         self.bin = binary
         self.dir = os.path.abspath(workdir)
         self.pending = []
+        self.pending_tickets = set()
         self.batches = 0
         self.runs = 0
 
@@ -74,8 +79,9 @@ class Desk:
         subprocess.run([self.bin, "--now", iso(now)] + list(args),
                        cwd=self.dir, check=True, stdout=subprocess.DEVNULL)
 
-    def mail(self, at, raw):
+    def mail(self, at, ticket, raw):
         self.pending.append((at, raw))
+        self.pending_tickets.add(ticket)
 
     def flush(self):
         if not self.pending:
@@ -88,11 +94,13 @@ class Desk:
             name = "%d.M%06dP1.gen" % (at, i)
             with open(os.path.join(md, "new", name), "w") as f:
                 f.write(raw)
-        self.run(self.pending[-1][0] + 1, "ingest", md)
+        self.run(max(at for at, _ in self.pending) + 1, "ingest", md)
         self.pending = []
+        self.pending_tickets = set()
 
     def set(self, at, ticket, *kv):
-        self.flush()
+        if ticket in self.pending_tickets:
+            self.flush()
         self.run(at, "ticket", "set", str(ticket), *kv)
 
 
@@ -207,25 +215,27 @@ def make(args):
         cust = "Customer %d <%s>" % (tid, tk["customer"])
         tag = "Re: [#%d] %s" % (tid, subj)
         if kind == "open":
-            desk.mail(at, message(at, cust, "support@example.com", subj, root,
-                                  "Something is broken (%d)." % tid))
+            desk.mail(at, tid, message(
+                at, cust, "support@example.com", subj, root,
+                "Something is broken (%d)." % tid))
         elif kind == "answer":
             a = tk["agent"]
-            desk.mail(at, message(at, "%s <%s@example.com>" % (a, a),
-                                  cust, tag, "a%d.%d@example.com" % (tid, k),
-                                  "Please try again now.",
-                                  cc="support@example.com", reply_to=root))
+            desk.mail(at, tid, message(
+                at, "%s <%s@example.com>" % (a, a), cust, tag,
+                "a%d.%d@example.com" % (tid, k), "Please try again now.",
+                cc="support@example.com", reply_to=root))
         elif kind == "reopen":
-            desk.mail(at, message(at, cust, "support@example.com", tag,
-                                  "r%d.%d@example.org" % (tid, k),
-                                  "It is broken again, please help.",
-                                  reply_to=root))
+            desk.mail(at, tid, message(
+                at, cust, "support@example.com", tag,
+                "r%d.%d@example.org" % (tid, k),
+                "It is broken again, please help.", reply_to=root))
         elif kind == "rate":
             text = RATINGS[ev[2]][0]
-            desk.mail(at, message(at, cust, "support@example.com", tag,
-                                  "s%d.%d@example.org" % (tid, k),
-                                  text + "\n\nOn a day, support wrote:\n"
-                                  "> How did we do?", reply_to=root))
+            desk.mail(at, tid, message(
+                at, cust, "support@example.com", tag,
+                "s%d.%d@example.org" % (tid, k),
+                text + "\n\nOn a day, support wrote:\n> How did we do?",
+                reply_to=root))
         elif kind == "resolve":
             desk.set(at, tid, "status=resolved",
                      "category=" + tk["category"], "assignee=" + tk["agent"])
