@@ -116,17 +116,77 @@ write_message(JsonWriter *w, const StoredMessage *m)
     json_end_object(w);
 }
 
+/* The lead's filters of `ticket list`, as given. */
+typedef struct {
+    char *assignee;
+    char *category;
+    gboolean breached;
+    char *due_within;
+    char *older_than;
+} ListFilterArgs;
+
+static void
+list_filter_args_clear(ListFilterArgs *a)
+{
+    g_free(a->assignee);
+    g_free(a->category);
+    g_free(a->due_within);
+    g_free(a->older_than);
+}
+
+static Status
+list_filter_apply(const ListFilterArgs *a, gint64 now, TicketFilter *f,
+                  GError **error)
+{
+    gint64 secs = 0;
+
+    f->now = now;
+    if (a->assignee != NULL)
+        f->assignee = strcmp(a->assignee, "-") == 0 ? "" : a->assignee;
+    if (a->category != NULL)
+        f->category = strcmp(a->category, "-") == 0 ? "" : a->category;
+    f->is_breached = a->breached;
+    if (a->due_within != NULL) {
+        if (!config_parse_duration(a->due_within, &secs) || secs <= 0)
+            return status_set(error, ST_USAGE,
+                              "ticket list: --due-within '%s' is not a "
+                              "duration (e.g. 4h, 90m, 2d)",
+                              a->due_within);
+        f->due_by = now + secs;
+    }
+    if (a->older_than != NULL) {
+        if (!config_parse_duration(a->older_than, &secs) || secs <= 0)
+            return status_set(error, ST_USAGE,
+                              "ticket list: --older-than '%s' is not a "
+                              "duration (e.g. 3d, 12h)",
+                              a->older_than);
+        f->created_by = now - secs;
+    }
+    return ST_OK;
+}
+
 static Status
 ticket_list(Ctx *ctx, int argc, char **argv, GError **error)
 {
     gboolean as_json = FALSE;
     char *status_name = NULL;
     gint64 limit = 0;
+    ListFilterArgs more = { 0 };
     const GOptionEntry entries[] = {
         { "json", 0, 0, G_OPTION_ARG_NONE, &as_json, "JSON output", NULL },
         { "status", 0, 0, G_OPTION_ARG_STRING, &status_name,
           "only tickets with this status", "S" },
         { "limit", 0, 0, G_OPTION_ARG_INT64, &limit, "at most N", "N" },
+        { "assignee", 0, 0, G_OPTION_ARG_STRING, &more.assignee,
+          "only tickets of this agent (- for unassigned)", "NAME" },
+        { "category", 0, 0, G_OPTION_ARG_STRING, &more.category,
+          "only tickets of this category (- for none)", "C" },
+        { "breached", 0, 0, G_OPTION_ARG_NONE, &more.breached,
+          "only tickets past their deadline", NULL },
+        { "due-within", 0, 0, G_OPTION_ARG_STRING, &more.due_within,
+          "only tickets due within this time, e.g. 4h", "TIME" },
+        { "older-than", 0, 0, G_OPTION_ARG_STRING, &more.older_than,
+          "only tickets opened longer ago than this, e.g. 3d", "TIME" },
         { NULL },
     };
     TicketFilter filter = { .status = -1 };
@@ -151,6 +211,9 @@ ticket_list(Ctx *ctx, int argc, char **argv, GError **error)
         filter.status = (int)s;
     }
     filter.limit = limit;
+    if ((st = list_filter_apply(&more, ctx_now(ctx), &filter, error)) !=
+        ST_OK)
+        goto out;
     if ((st = store_ticket_list(ctx->store, &filter, &tickets, error)) !=
         ST_OK)
         goto out;
@@ -186,6 +249,7 @@ ticket_list(Ctx *ctx, int argc, char **argv, GError **error)
     }
 out:
     g_free(status_name);
+    list_filter_args_clear(&more);
     return st;
 }
 
@@ -223,6 +287,10 @@ print_ticket_text(const Ticket *t, const char *prefix)
            t->customer_name != NULL ? " <" : "", t->customer_email,
            t->customer_name != NULL ? ">" : "");
     printf("created: %s  due: %s\n", created, due != NULL ? due : "-");
+    if (t->rating_score > 0)
+        printf("rating: %d/5%s%s\n", t->rating_score,
+               t->rating_comment != NULL ? "  " : "",
+               t->rating_comment != NULL ? t->rating_comment : "");
     if (t->linked_ticket != 0)
         printf("linked to: %" G_GINT64_FORMAT "\n", t->linked_ticket);
     for (guint i = 0; i < t->messages->len; i++) {
@@ -444,7 +512,10 @@ cmd_ticket(Ctx *ctx, int argc, char **argv, GError **error)
     };
 
     if (argc < 2 || strcmp(argv[1], "--help") == 0) {
-        printf("usage: mailtriage ticket list [--status S] [--json]\n"
+        printf("usage: mailtriage ticket list [--status S] [--assignee A] "
+               "[--category C]\n"
+               "         [--breached] [--due-within 4h] [--older-than 3d] "
+               "[--json]\n"
                "       mailtriage ticket show ID [--json]\n"
                "       mailtriage ticket set ID KEY=VALUE...\n");
         return argc < 2 ? ST_USAGE : ST_OK;

@@ -31,6 +31,7 @@ Status cmd_remind(Ctx *ctx, int argc, char **argv, GError **error);
 
 /* The reminder pass at ctx_now() with the store of ctx (remind, run). */
 Status cmd_remind_pass(Ctx *ctx, RemindCounts *counts_out, GError **error);
+Status cmd_report(Ctx *ctx, int argc, char **argv, GError **error);
 
 /* Parse argv with entries; prints --help itself.  ST_USAGE on error. */
 Status cmd_parse_options(int *argc, char ***argv, const char *usage,

@@ -189,6 +189,17 @@ json_null(JsonWriter *w)
 }
 
 void
+json_double(JsonWriter *w, double v, int decimals)
+{
+    char buf[G_ASCII_DTOSTR_BUF_SIZE];
+    char fmt[8];
+
+    g_snprintf(fmt, sizeof(fmt), "%%.%df", CLAMP(decimals, 0, 9));
+    before_item(w);
+    g_string_append(w->out, g_ascii_formatd(buf, sizeof(buf), fmt, v));
+}
+
+void
 json_time(JsonWriter *w, gint64 t)
 {
     g_autofree char *iso = util_time_iso(t);
@@ -222,4 +233,11 @@ json_kv_time(JsonWriter *w, const char *key, gint64 t)
 {
     json_key(w, key);
     json_time(w, t);
+}
+
+void
+json_kv_double(JsonWriter *w, const char *key, double v, int decimals)
+{
+    json_key(w, key);
+    json_double(w, v, decimals);
 }

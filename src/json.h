@@ -31,6 +31,8 @@ void json_string(JsonWriter *w, const char *s); /* NULL: null */
 void json_int(JsonWriter *w, gint64 v);
 void json_bool(JsonWriter *w, bool v);
 void json_null(JsonWriter *w);
+/* A number with `decimals` digits after the point (C locale). */
+void json_double(JsonWriter *w, double v, int decimals);
 /* ISO 8601 UTC, or null for MESSAGE_NO_TIME. */
 void json_time(JsonWriter *w, gint64 t);
 
@@ -39,5 +41,7 @@ void json_kv_string(JsonWriter *w, const char *key, const char *s);
 void json_kv_int(JsonWriter *w, const char *key, gint64 v);
 void json_kv_bool(JsonWriter *w, const char *key, bool v);
 void json_kv_time(JsonWriter *w, const char *key, gint64 t);
+void json_kv_double(JsonWriter *w, const char *key, double v,
+                    int decimals);
 
 #endif

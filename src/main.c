@@ -39,6 +39,8 @@ static const Command commands[] = {
       "check (lint the rule set), test FILE|MAILDIR (dry run)" },
     { "remind", cmd_remind, NEED_CONFIG | NEED_STORE_RW | NEED_LOCK,
       "the reminder pass alone: deadline warnings and breaches" },
+    { "report", cmd_report, NEED_CONFIG,
+      "figures: volume, response times, SLA, satisfaction" },
     { "version", cmd_version, 0, "print the version" },
 };
 

@@ -59,6 +59,9 @@ typedef struct {
     GHashTable *vars;     /* extra template variables, char * -> char *;
                              may be NULL.  ticket.*, customer.*, sla.*
                              come from the ticket itself. */
+    const char *html;     /* optional: a complete HTML page sent as the
+                             text/html alternative of body (the report);
+                             NULL for plain text only */
 } OutboxRequest;
 
 /* Render req and queue it inside the caller's transaction, at now;

@@ -22,6 +22,7 @@
 
 #include "agents.h"
 #include "classify.h"
+#include "csat.h"
 #include "sla.h"
 #include "thread.h"
 #include "triage.h"
@@ -249,6 +250,41 @@ open_ticket(Processor *proc, const Message *msg, const char *source,
  * ticket and starts the next-response clock; an agent's answer records
  * the first response and stops the clock.  Automatic mail changes
  * nothing: an out-of-office must never reopen a ticket (C12). */
+/* A customer's reply to a resolved ticket that starts with a score is
+ * the ticket's rating (the latest wins): an event, no status change, no
+ * clock, so no reopening and nothing to acknowledge.  *is_rating_out is
+ * false for anything else, which is a normal follow-up. */
+static Status
+record_rating(Processor *proc, Ticket *ticket, const Message *msg,
+              gint64 received_at, bool *is_rating_out, GError **error)
+{
+    g_autofree char *comment = NULL;
+    g_autofree char *detail = NULL;
+    int score = 0;
+    Status st;
+
+    *is_rating_out = false;
+    if ((ticket->status != TICKET_STATUS_RESOLVED &&
+         ticket->status != TICKET_STATUS_CLOSED) ||
+        !csat_parse(msg->reply_text, &score, &comment))
+        return ST_OK;
+    *is_rating_out = true;
+    ticket->rating_score = score;
+    g_free(ticket->rating_comment);
+    ticket->rating_comment = g_steal_pointer(&comment);
+    detail = g_strdup_printf("%d by %s%s%s", score,
+                             msg->from != NULL ? msg->from->email
+                                               : "(no sender)",
+                             ticket->rating_comment != NULL ? ": " : "",
+                             ticket->rating_comment != NULL
+                                 ? ticket->rating_comment
+                                 : "");
+    if ((st = store_ticket_update(proc->store, ticket, error)) != ST_OK)
+        return st;
+    return store_event_add(proc->store, ticket->id, received_at, "rated",
+                           detail, error);
+}
+
 static Status
 update_ticket(Processor *proc, gint64 id, const Message *msg, Role role,
               gint64 received_at, GError **error)
@@ -267,6 +303,13 @@ update_ticket(Processor *proc, gint64 id, const Message *msg, Role role,
     if (msg->kind != MSG_KIND_NORMAL)
         return ST_OK;
     ticket->updated_at = received_at;
+    if (role == ROLE_CUSTOMER) {
+        bool is_rating = false;
+
+        st = record_rating(proc, ticket, msg, received_at, &is_rating, error);
+        if (st != ST_OK || is_rating)
+            return st;
+    }
     if (role == ROLE_AGENT) {
         if (!addressed_to(msg, ticket->customer_email))
             return store_ticket_update(proc->store, ticket, error);

@@ -239,6 +239,8 @@ typedef enum {
     Q_META_DELETE,
     Q_AGENT_OPEN_COUNT,
     Q_ESCALATION_DUE,
+    Q_TICKET_LIST_FILTER,
+    Q_TICKET_SCAN,
     Q_COUNT
 } QueryId;
 
@@ -339,6 +341,34 @@ static const char *const query_sql[Q_COUNT] = {
     [Q_ESCALATION_DUE] =
         "SELECT id FROM tickets WHERE escalate_at <= ?1"
         " ORDER BY escalate_at, id LIMIT ?2",
+    /* `ticket list` with a lead's filters; a NULL (or 0) parameter
+     * filters nothing. */
+    [Q_TICKET_LIST_FILTER] =
+        "SELECT " TICKET_COLUMNS " FROM tickets"
+        " WHERE (?2 < 0 OR status = ?2)"
+        " AND (?3 IS NULL OR (?3 = '' AND assignee IS NULL)"
+        "      OR assignee = ?3)"
+        " AND (?4 IS NULL OR (?4 = '' AND category IS NULL)"
+        "      OR category = ?4)"
+        " AND (?5 = 0 OR escalation_level >= 2 OR due_at < ?8)"
+        " AND (?6 = 0 OR (due_at >= ?8 AND due_at <= ?6))"
+        " AND (?7 = 0 OR created_at <= ?7)"
+        " ORDER BY id LIMIT ?1",
+    /* A report's pass over the tickets: the reopened events come from
+     * the (ticket_id, at) index, one short range per ticket.  Spam, and
+     * tickets opened and done before the period, are left out here:
+     * they count nowhere (a reopening in the period would have cleared
+     * resolved_at, and the next resolution falls after it). */
+    [Q_TICKET_SCAN] =
+        "SELECT id, status, category, team, assignee, mailbox, created_at,"
+        " first_response_at, resolved_at, due_at, escalation_level,"
+        " rating_score, rating_comment, sla,"
+        " (SELECT count(*) FROM events e WHERE e.ticket_id = t.id"
+        "  AND e.at >= ?1 AND e.at < ?2 AND e.kind = 'reopened')"
+        " FROM tickets t WHERE created_at < ?2 AND status != ?3"
+        " AND (created_at >= ?1 OR status NOT IN (?4, ?5)"
+        "      OR resolved_at IS NULL OR resolved_at >= ?1)"
+        " ORDER BY id",
 };
 
 /*
@@ -1550,6 +1580,10 @@ store_ticket_list(Store *store, const TicketFilter *filter,
         (GDestroyNotify)ticket_free);
     bool by_status = filter != NULL && filter->status >= 0;
     gint64 limit = filter != NULL && filter->limit > 0 ? filter->limit : -1;
+    bool by_more = filter != NULL &&
+                   (filter->assignee != NULL || filter->category != NULL ||
+                    filter->is_breached || filter->due_by != 0 ||
+                    filter->created_by != 0);
     Status st;
 
     {
@@ -1557,14 +1591,25 @@ store_ticket_list(Store *store, const TicketFilter *filter,
         bool has_row = true;
         Binder b;
 
-        st = stmt_get(store, by_status ? Q_TICKET_LIST_STATUS : Q_TICKET_LIST,
+        st = stmt_get(store,
+                      by_more     ? Q_TICKET_LIST_FILTER
+                      : by_status ? Q_TICKET_LIST_STATUS
+                                  : Q_TICKET_LIST,
                       &stmt, error);
         if (st != ST_OK)
             return st;
         binder_init(&b, stmt);
         bind_int64(&b, limit); /* LIMIT -1 is no limit */
-        if (by_status)
+        if (by_status || by_more)
             bind_int64(&b, filter->status);
+        if (by_more) {
+            bind_text(&b, filter->assignee);
+            bind_text(&b, filter->category);
+            bind_int64(&b, filter->is_breached ? 1 : 0);
+            bind_int64(&b, filter->due_by);
+            bind_int64(&b, filter->created_by);
+            bind_int64(&b, filter->now);
+        }
         st = binder_check(&b, "cannot list tickets", error);
         while (st == ST_OK) {
             st = step_row(store, stmt, &has_row, "cannot list tickets",
@@ -1585,6 +1630,51 @@ store_ticket_list(Store *store, const TicketFilter *filter,
     }
     *tickets_out = g_steal_pointer(&tickets);
     return ST_OK;
+}
+
+Status
+store_ticket_scan(Store *store, gint64 since, gint64 until,
+                  TicketScanFn fn, gpointer data, GError **error)
+{
+    store_autoreset sqlite3_stmt *stmt = NULL;
+    Status st = stmt_get(store, Q_TICKET_SCAN, &stmt, error);
+    bool has_row = true;
+    Binder b;
+
+    if (st != ST_OK)
+        return st;
+    binder_init(&b, stmt);
+    bind_int64(&b, since);
+    bind_int64(&b, until);
+    bind_int64(&b, TICKET_STATUS_SPAM);
+    bind_int64(&b, TICKET_STATUS_RESOLVED);
+    bind_int64(&b, TICKET_STATUS_CLOSED);
+    st = binder_check(&b, "cannot read tickets for a report", error);
+    while (st == ST_OK) {
+        TicketSummary t;
+
+        st = step_row(store, stmt, &has_row,
+                      "cannot read tickets for a report", error);
+        if (st != ST_OK || !has_row)
+            break;
+        t.id = sqlite3_column_int64(stmt, 0);
+        t.status = (TicketStatus)sqlite3_column_int(stmt, 1);
+        t.category = (const char *)sqlite3_column_text(stmt, 2);
+        t.team = (const char *)sqlite3_column_text(stmt, 3);
+        t.assignee = (const char *)sqlite3_column_text(stmt, 4);
+        t.mailbox = (const char *)sqlite3_column_text(stmt, 5);
+        t.created_at = column_time(stmt, 6);
+        t.first_response_at = column_time(stmt, 7);
+        t.resolved_at = column_time(stmt, 8);
+        t.due_at = column_time(stmt, 9);
+        t.escalation_level = sqlite3_column_int(stmt, 10);
+        t.rating_score = sqlite3_column_int(stmt, 11);
+        t.rating_comment = (const char *)sqlite3_column_text(stmt, 12);
+        t.sla = sqlite3_column_int64(stmt, 13);
+        t.reopened = sqlite3_column_int(stmt, 14);
+        st = fn(&t, data, error);
+    }
+    return st;
 }
 
 Status

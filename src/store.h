@@ -123,15 +123,55 @@ Status store_ticket_update(Store *store, const Ticket *ticket,
 Status store_ticket_get(Store *store, gint64 id, bool with_history,
                         Ticket **ticket_out, GError **error);
 
+/* Zero fields filter nothing (except status: -1 is any). */
 typedef struct {
     int status; /* a TicketStatus, or -1 for any */
     gint64 limit; /* 0: no limit */
+    const char *assignee; /* NULL: any; "": unassigned */
+    const char *category; /* NULL: any; "": none */
+    bool is_breached;     /* escalation level 2, or due_at before now */
+    gint64 due_by;        /* 0: any; else a clock runs and due_at is in
+                             [now, due_by] */
+    gint64 created_by;    /* 0: any; else created at or before it */
+    gint64 now;           /* for is_breached and due_by */
 } TicketFilter;
 
 /* Tickets matching filter, without history, by id; the caller unrefs
  * the array (it frees the tickets). */
 Status store_ticket_list(Store *store, const TicketFilter *filter,
                          GPtrArray **tickets_out, GError **error);
+
+/* What a report needs of one ticket: no subject, customer, fields or
+ * history, so that a report over a million tickets reads no message.
+ * The strings are lent for the one call of the TicketScanFn. */
+typedef struct {
+    gint64 id;
+    TicketStatus status;
+    const char *category; /* NULL when unset */
+    const char *team;
+    const char *assignee;
+    const char *mailbox;
+    gint64 created_at;
+    gint64 first_response_at; /* MESSAGE_NO_TIME when none */
+    gint64 resolved_at;
+    gint64 due_at;
+    int escalation_level;
+    int rating_score;           /* 0 when unrated */
+    const char *rating_comment; /* NULL when none */
+    gint64 sla;                 /* 0: the configured default */
+    int reopened;               /* "reopened" events in [since, until) */
+} TicketSummary;
+
+typedef Status (*TicketScanFn)(const TicketSummary *t, gpointer data,
+                               GError **error);
+
+/* Call fn for every ticket created before until, in id order, one row
+ * at a time (nothing is collected), except spam and tickets created and
+ * resolved or closed before since, which no figure of [since, until)
+ * counts; stops at the first status fn returns other than ST_OK and
+ * returns it. */
+Status store_ticket_scan(Store *store, gint64 since, gint64 until,
+                         TicketScanFn fn, gpointer data, GError **error);
 
 /* Set a custom field of a ticket; a NULL value removes it. */
 Status store_ticket_set_field(Store *store, gint64 ticket,

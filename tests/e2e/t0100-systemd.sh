@@ -48,6 +48,20 @@ test_expect_success 'the sandbox: exposure at most 2.0 (systemd-analyze security
     awk -v s="$score" "BEGIN { exit !(s <= 2.0) }"
 '
 
+test_expect_success 'the weekly report units: verified, timer not enabled by default' '
+    report="$MT_BUILDDIR/systemd/mailtriage-report.service" &&
+    ! grep -n "@[a-z]*@" "$report" &&
+    mkdir -p units &&
+    sed "s|^ExecStart=[^ ]*|ExecStart=$MT_BIN|" "$report" \
+        >units/mailtriage-report.service &&
+    cp "$MT_SRCDIR/systemd/mailtriage-report.timer" units/ &&
+    systemd-analyze verify units/mailtriage-report.service \
+        units/mailtriage-report.timer >out 2>err &&
+    cat out err &&
+    test ! -s err &&
+    grep -qx "Persistent=true" units/mailtriage-report.timer
+'
+
 test_expect_success 'the timer: every 5 minutes, persistent' '
     grep -qx "OnCalendar=\*:0/5" "$timer" &&
     grep -qx "Persistent=true" "$timer" &&

@@ -400,7 +400,8 @@ test_ticket_list(Fixture *fx, gconstpointer data)
                                            &error), ==, ST_OK);
 
     for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
-        TicketFilter filter = { cases[i].status, cases[i].limit };
+        TicketFilter filter = { .status = cases[i].status,
+                                .limit = cases[i].limit };
         g_autoptr(GPtrArray) list = NULL;
         guint n = 0;
 
@@ -1024,6 +1025,76 @@ test_bulk(Fixture *fx, gconstpointer data)
     g_assert_cmpint(ticket, ==, id);
 }
 
+/* The lead's filters of `ticket list`, alone and together. */
+static void
+test_ticket_list_filters(Fixture *fx, gconstpointer data)
+{
+    static const struct {
+        const char *assignee;
+        const char *category;
+        gint64 created;
+        gint64 due; /* 0: no clock */
+        int level;
+    } tickets[] = {
+        { "alice", "billing", 100, 1000, 0 },   /* 1001 */
+        { "bob", "billing", 200, 0, 0 },        /* 1002 */
+        { NULL, NULL, 300, 400, 0 },            /* 1003: breached */
+        { "alice", NULL, 400, 0, 2 },           /* 1004: breached */
+        { "bob", "network", 500, 5000, 1 },     /* 1005 */
+    };
+    static const struct {
+        TicketFilter filter;
+        gint64 want[6]; /* 0-terminated */
+    } cases[] = {
+        { { .status = -1, .assignee = "alice" }, { 1001, 1004 } },
+        { { .status = -1, .assignee = "" }, { 1003 } },
+        { { .status = -1, .category = "billing" }, { 1001, 1002 } },
+        { { .status = -1, .category = "" }, { 1003, 1004 } },
+        { { .status = -1, .is_breached = true, .now = 500 }, { 1003, 1004 } },
+        { { .status = -1, .due_by = 1500, .now = 500 }, { 1001 } },
+        { { .status = -1, .due_by = 9000, .now = 500 }, { 1001, 1005 } },
+        { { .status = -1, .created_by = 300 }, { 1001, 1002, 1003 } },
+        { { .status = -1, .assignee = "bob", .category = "billing" },
+          { 1002 } },
+        { { .status = -1, .assignee = "carol" }, { 0 } },
+        { { .status = TICKET_STATUS_OPEN, .assignee = "alice" }, { 1004 } },
+        { { .status = -1, .assignee = "alice", .limit = 1 }, { 1001 } },
+    };
+    g_autoptr(GError) error = NULL;
+
+    for (guint i = 0; i < G_N_ELEMENTS(tickets); i++) {
+        g_autoptr(Ticket) t = ticket_new();
+        gint64 id = 0;
+
+        t->customer_email = g_strdup("c@x");
+        t->subject = g_strdup("s");
+        t->status = i == 3 ? TICKET_STATUS_OPEN : TICKET_STATUS_NEW;
+        t->assignee = g_strdup(tickets[i].assignee);
+        t->category = g_strdup(tickets[i].category);
+        t->created_at = tickets[i].created;
+        t->updated_at = tickets[i].created;
+        t->due_at = tickets[i].due != 0 ? tickets[i].due : MESSAGE_NO_TIME;
+        t->escalation_level = tickets[i].level;
+        g_assert_cmpint(store_ticket_create(fx->store, t, 1001, &id, &error),
+                        ==, ST_OK);
+    }
+    for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autoptr(GPtrArray) list = NULL;
+        guint n = 0;
+
+        g_test_message("case %u", i);
+        g_assert_cmpint(store_ticket_list(fx->store, &cases[i].filter, &list,
+                                          &error), ==, ST_OK);
+        g_assert_no_error(error);
+        while (cases[i].want[n] != 0)
+            n++;
+        g_assert_cmpuint(list->len, ==, n);
+        for (guint j = 0; j < n; j++)
+            g_assert_cmpint(((Ticket *)list->pdata[j])->id, ==,
+                            cases[i].want[j]);
+    }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1039,6 +1110,7 @@ main(int argc, char **argv)
         { "/store/ticket-get-unknown", test_ticket_get_unknown },
         { "/store/ticket-update", test_ticket_update },
         { "/store/ticket-list", test_ticket_list },
+        { "/store/ticket-list-filters", test_ticket_list_filters },
         { "/store/message-raw", test_message_raw },
         { "/store/message-find", test_message_find },
         { "/store/thread-index", test_thread_index },

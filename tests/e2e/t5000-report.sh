@@ -1,0 +1,329 @@
+#!/bin/bash
+# t5000-report: `mailtriage report` over a generated history of three
+# months, made through the real binary (ingest with --now, ticket set),
+# against figures the generator computes from its own plan; every
+# format; the HTML page rendered by a real headless browser; the edge
+# cases (no tickets, all breached, a paused ticket, a ticket reopened
+# twice); ratings by mail; the `ticket list` filters.
+[ -n "$BASH_VERSION" ] || exec bash "$0" "$@"
+. "$(dirname "$0")/../lib/test-lib.sh"
+need_binary
+
+GEN="$MT_SRCDIR/tests/lib/gen-history.py"
+NOW=2026-12-01T00:00:00Z
+# How many tickets the history has; a few thousand by default.
+: "${MT_REPORT_TICKETS:=1500}"
+
+CHROMIUM=
+for c in chromium chromium-browser; do
+    if command -v "$c" >/dev/null 2>&1; then
+        CHROMIUM=$(command -v "$c")
+        break
+    fi
+done
+[ -n "$CHROMIUM" ] || test_skip_all "no chromium (Debian package chromium)"
+
+write_conf()
+{
+    cat >"$1/mailtriage.conf" <<-'EOF_CONF'
+	[general]
+	support_address = support@example.com
+	ticket_start = 1001
+
+	[agent alice]
+	email = alice@example.com
+
+	[agent bob]
+	email = bob@example.com
+	EOF_CONF
+}
+
+# browser DIR ARGS...: chromium headless with a fresh profile, nothing
+# from the network.
+browser()
+{
+    local profile
+    profile=$(mktemp -d "$TMPDIR_TEST/chromium.XXXXXX")
+    timeout 120 "$CHROMIUM" --headless --no-sandbox --disable-gpu \
+        --disable-quic --no-first-run --disable-background-networking \
+        --disable-component-update --disable-sync \
+        --user-data-dir="$profile" "$@"
+}
+
+# report_matches DIR SINCE UNTIL BY: every format of the report over
+# [SINCE, UNTIL) grouped by BY ("" for none) against the generator.
+report_matches()
+{
+    local dir=$1 since=$2 until=$3 by=$4 f
+    (
+        cd "$dir" &&
+        "$PYTHON" "$GEN" expect history.json --since "$since" \
+            --until "$until" ${by:+--by "$by"} >want.json &&
+        for f in json csv text html; do
+            mt --now "$NOW" report --since "$since" --until "$until" \
+                ${by:+--by "$by"} --format "$f" -o "got.$f" &&
+            "$PYTHON" "$GEN" check "$f" "got.$f" want.json || return 1
+        done
+    )
+}
+
+mkdir h
+write_conf h
+# mth ARGS: mailtriage in the history's directory (its store is there).
+mth()
+{
+    (cd "$TMPDIR_TEST/h" && mt "$@")
+}
+test_expect_success "generate $MT_REPORT_TICKETS tickets over 90 days" '
+    "$PYTHON" "$GEN" make "$MT_BIN" h --now "$NOW" \
+        --tickets "$MT_REPORT_TICKETS" --days 90 --seed 8 &&
+    mth ticket list --json >all.json &&
+    test "$(json_get "len(j)" <all.json)" -eq "$MT_REPORT_TICKETS"
+'
+
+test_expect_success 'the last 30 days, every format, as computed' '
+    report_matches h 2026-11-01T00:00:00Z 2026-12-01T00:00:00Z ""
+'
+
+test_expect_success 'the whole 90 days by category, every format' '
+    report_matches h 2026-09-01T00:00:00Z 2026-12-01T00:00:00Z category
+'
+
+test_expect_success 'one week in the middle by agent, every format' '
+    report_matches h 2026-10-05T00:00:00Z 2026-10-12T00:00:00Z agent
+'
+
+test_expect_success 'the default period is the 30 days before --now' '
+    (cd h &&
+     mt --now "$NOW" report --format json >default.json &&
+     mt --now "$NOW" report --since 30d --format json >thirty.json) &&
+    test_cmp h/default.json h/thirty.json &&
+    test "$(json_get "j[\"since\"]" <h/default.json)" = \
+        2026-11-01T00:00:00Z
+'
+
+test_expect_success 'the history has breaches, ratings and reopenings' '
+    (cd h && "$PYTHON" "$GEN" expect history.json \
+        --since 2026-09-01T00:00:00Z --until "$NOW") >w.json &&
+    s=$(json_get "j[\"all\"][\"sla\"][\"first_response\"]" <w.json) &&
+    test "$(echo "$s" | json_get "j[\"due\"] - j[\"met\"]")" -gt 50 &&
+    test "$(json_get "j[\"all\"][\"csat\"][\"count\"]" <w.json)" -gt 100 &&
+    test "$(json_get "j[\"all\"][\"reopened\"]" <w.json)" -gt 50
+'
+
+test_expect_success 'a ticket reopened twice counts twice' '
+    id=$(json_get "[t[\"id\"] for t in j[\"tickets\"]
+                   if len(t[\"reopens\"]) == 2][0]" <h/history.json) &&
+    mth ticket show "$id" --json >t.json &&
+    test "$(json_get "sum(1 for e in j[\"events\"]
+                          if e[\"kind\"] == \"reopened\")" <t.json)" -eq 2
+'
+
+test_expect_success 'ratings: stored with comment, no reopening' '
+    id=$(json_get "[t[\"id\"] for t in j[\"tickets\"]
+                   if t[\"rating\"] and t[\"rating\"][1]
+                   and t[\"status\"] == \"resolved\"][0]" <h/history.json) &&
+    want=$(json_get "[t[\"rating\"] for t in j[\"tickets\"]
+                     if t[\"id\"] == $id][0]" <h/history.json) &&
+    mth ticket show "$id" --json >t.json &&
+    test "$(json_get "[j[\"rating\"][\"score\"], j[\"rating\"][\"comment\"]]" \
+            <t.json)" = "$want" &&
+    test "$(json_get "j[\"status\"]" <t.json)" = resolved &&
+    test "$(json_get "[e[\"kind\"] for e in j[\"events\"]][-1]" <t.json)" \
+        = rated &&
+    mth ticket show "$id" >t.txt &&
+    grep "^rating: " t.txt
+'
+
+test_expect_success 'HTML renders in chromium with its five charts' '
+    browser --dump-dom "file://$TMPDIR_TEST/h/got.html" >dom.html \
+        2>chromium.err &&
+    test "$(grep -o "<svg" dom.html | wc -l)" -eq 5 &&
+    grep -q "<rect" dom.html &&
+    grep -q "Tickets opened and resolved per day" dom.html &&
+    ! grep -qi "<script" h/got.html &&
+    ! grep -qiE "(src|href)=\"(https?:)?//" h/got.html
+'
+
+test_expect_success 'a screenshot of the page is a PNG with content' '
+    browser --screenshot="$TMPDIR_TEST/shot.png" --window-size=800,2400 \
+        "file://$TMPDIR_TEST/h/got.html" 2>chromium.err &&
+    "$PYTHON" - shot.png <<-PYEOF
+	import struct, sys, zlib
+	data = open(sys.argv[1], "rb").read()
+	assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+	pos, idat, width = 8, b"", 0
+	while pos < len(data):
+	    n, kind = struct.unpack(">I4s", data[pos:pos + 8])
+	    if kind == b"IHDR":
+	        width, height = struct.unpack(">II", data[pos + 8:pos + 16])
+	    if kind == b"IDAT":
+	        idat += data[pos + 8:pos + 8 + n]
+	    pos += 12 + n
+	raw = zlib.decompress(idat)
+	# A blank page is one colour: its filtered rows hold a handful of
+	# byte values.  Text and charts in colour hold many.
+	assert width == 800, width
+	assert len(set(raw)) > 64, len(set(raw))
+	PYEOF
+'
+
+test_expect_success 'report -o writes what stdout would have shown' '
+    (cd h && mt --now "$NOW" report --format csv -o out.csv &&
+     mt --now "$NOW" report --format csv >stdout.csv) &&
+    test_cmp h/out.csv h/stdout.csv
+'
+
+test_expect_success 'report --mail queues and exits 0; -n changes nothing' '
+    (cd h && mt --now "$NOW" -n report --mail lead@example.com &&
+     mt --now "$NOW" report --mail lead@example.com)
+'
+
+# --- edge cases -------------------------------------------------------
+
+mkdir empty empty/md empty/md/new empty/md/cur empty/md/tmp
+write_conf empty
+test_expect_success 'no tickets: every format, no division by zero' '
+    (cd empty && mt --now "$NOW" ingest md &&
+     echo "{\"now\": 0, \"sla\": 86400, \"tickets\": []}" >history.json) &&
+    report_matches empty 2026-11-01T00:00:00Z "$NOW" category &&
+    test "$(json_get "j[\"all\"][\"sla\"][\"first_response\"][\"percent\"]" \
+            <empty/got.json)" = null &&
+    test "$(json_get "j[\"all\"][\"csat\"][\"average\"]" <empty/got.json)" \
+        = null &&
+    browser --dump-dom "file://$TMPDIR_TEST/empty/got.html" >dom2.html \
+        2>chromium.err &&
+    test "$(grep -o "<svg" dom2.html | wc -l)" -eq 5
+'
+
+mkdir late
+write_conf late
+test_expect_success 'all breached: 0% of first-response deadlines met' '
+    "$PYTHON" "$GEN" make "$MT_BIN" late --now "$NOW" --tickets 40 \
+        --days 20 --seed 3 --mode breached &&
+    report_matches late 2026-11-01T00:00:00Z "$NOW" agent &&
+    test "$(json_get "j[\"all\"][\"sla\"][\"first_response\"][\"percent\"]" \
+            <late/got.json)" = 0.0 &&
+    test "$(json_get "j[\"all\"][\"sla\"][\"first_response\"][\"due\"]" \
+            <late/got.json)" -gt 30
+'
+
+mkdir pause
+write_conf pause
+# mail FILE TIME FROM SUBJECT MSGID [IN-REPLY-TO] BODY
+mail()
+{
+    {
+        printf 'Received: from mx by mx.example.com; %s\n' \
+            "$(date -u -R -d "$2")"
+        printf 'From: %s\nTo: support@example.com\nSubject: %s\n' "$3" "$4"
+        printf 'Message-ID: <%s>\n' "$5"
+        [ -z "$6" ] || printf 'In-Reply-To: <%s>\n' "$6"
+        printf '\n%s\n' "$7"
+    } >"$1"
+}
+test_expect_success 'a paused ticket has no running clock; an open one breaches' '
+    cd pause &&
+    mail p1.eml 2026-11-20T09:00:00Z "Pat <pat@example.org>" "Paused" \
+        p1@x "" "Waiting for the logs." &&
+    mail o1.eml 2026-11-20T09:05:00Z "Ola <ola@example.org>" "Open" \
+        o1@x "" "Nobody answers." &&
+    mt --now 2026-11-20T09:10:00Z ingest p1.eml &&
+    mt --now 2026-11-20T09:10:00Z ingest o1.eml &&
+    mt --now 2026-11-20T10:00:00Z ticket set 1001 status=pending &&
+    mt --now 2026-11-25T00:00:00Z report --since 2026-11-01 \
+        --until 2026-11-25 --format json >r.json &&
+    test "$(json_get "j[\"all\"][\"sla\"][\"first_response\"]" <r.json)" = \
+        "{\"due\": 1, \"met\": 0, \"percent\": 0.0}" &&
+    test "$(json_get "j[\"all\"][\"backlog\"][\"count\"]" <r.json)" = 2
+'
+
+test_expect_success 'a rating on a paused ticket is a normal follow-up' '
+    cd pause &&
+    mail p2.eml 2026-11-21T09:00:00Z "Pat <pat@example.org>" \
+        "Re: [#1001] Paused" p2@x p1@x "5" &&
+    mt --now 2026-11-21T09:10:00Z ingest p2.eml &&
+    mt ticket show 1001 --json >t.json &&
+    test "$(json_get "[j[\"status\"], j[\"rating\"]]" <t.json)" = \
+        "[\"open\", null]"
+'
+
+test_expect_success 'a non-score reply to a resolved ticket reopens it' '
+    cd pause &&
+    mt --now 2026-11-22T09:00:00Z ticket set 1002 status=resolved &&
+    mail o2.eml 2026-11-22T10:00:00Z "Ola <ola@example.org>" \
+        "Re: [#1002] Open" o2@x o1@x "2FA is broken again" &&
+    mt --now 2026-11-22T10:10:00Z ingest o2.eml &&
+    mt ticket show 1002 --json >t.json &&
+    test "$(json_get "[j[\"status\"], j[\"rating\"]]" <t.json)" = \
+        "[\"open\", null]"
+'
+
+test_expect_success 'the latest rating wins' '
+    cd pause &&
+    mt --now 2026-11-23T09:00:00Z ticket set 1002 status=resolved &&
+    mail o3.eml 2026-11-23T10:00:00Z "Ola <ola@example.org>" \
+        "Re: [#1002] Open" o3@x o1@x "2 - slow" &&
+    mail o4.eml 2026-11-23T11:00:00Z "Ola <ola@example.org>" \
+        "Re: [#1002] Open" o4@x o1@x "Excellent! Sorry, it was my cable." &&
+    mt --now 2026-11-23T12:00:00Z ingest o3.eml &&
+    mt --now 2026-11-23T12:00:00Z ingest o4.eml &&
+    mt ticket show 1002 --json >t.json &&
+    test "$(json_get "[j[\"status\"], j[\"rating\"]]" <t.json)" = \
+        "[\"resolved\", {\"comment\": \"Sorry, it was my cable.\", \"score\": 5}]"
+'
+
+# --- ticket list filters ------------------------------------------------
+
+# count_list ARGS: how many tickets `ticket list ARGS --json` gives.
+count_list()
+{
+    mth --now "$NOW" ticket list "$@" --json |
+        json_get "len(j)"
+}
+# count_history EXPR: how many tickets of the history satisfy EXPR (t).
+count_history()
+{
+    json_get "sum(1 for t in j[\"tickets\"] if $1)" <h/history.json
+}
+
+test_expect_success 'ticket list --status, --category, --assignee' '
+    test "$(count_list --status resolved)" = \
+        "$(count_history "t[\"status\"] == \"resolved\"")" &&
+    test "$(count_list --status resolved --category billing)" = \
+        "$(count_history "t[\"status\"] == \"resolved\" and
+                          t[\"category\"] == \"billing\"")" &&
+    test "$(count_list --assignee bob)" = \
+        "$(count_history "t[\"agent\"] == \"bob\"")" &&
+    test "$(count_list --assignee -)" = \
+        "$(count_history "t[\"agent\"] is None")" &&
+    test "$(count_list --category - --status pending)" = \
+        "$(count_history "t[\"status\"] == \"pending\"")"
+'
+
+test_expect_success 'ticket list --older-than, --due-within, --breached' '
+    now=$(date -u -d "$NOW" +%s) &&
+    test "$(count_list --older-than 30d)" = \
+        "$(count_history "t[\"created\"] <= $now - 30 * 86400")" &&
+    test "$(count_list --status new --older-than 2h)" -gt 0 &&
+    test "$(count_list --due-within 20h)" = \
+        "$(count_history "t[\"due\"] is not None and
+                          $now <= t[\"due\"] <= $now + 20 * 3600")" &&
+    test "$(count_list --due-within 20h)" -gt 0 &&
+    test "$(count_list --breached)" = \
+        "$(count_history "t[\"due\"] is not None and t[\"due\"] < $now")" &&
+    test "$(count_list --breached)" -gt 0
+'
+
+test_expect_success 'bad options are usage errors (64)' '
+    cd h &&
+    expect_exit 64 mt report --by colour &&
+    expect_exit 64 mt report --format pdf &&
+    expect_exit 64 mt report --since yesterday &&
+    expect_exit 64 mt report --since 2026-11-02 --until 2026-11-01 &&
+    expect_exit 64 mt report --mail "not an address" &&
+    expect_exit 64 mt ticket list --due-within soon &&
+    expect_exit 64 mt ticket list --older-than -3d
+'
+
+test_done
