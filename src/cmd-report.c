@@ -125,6 +125,7 @@ cmd_report(Ctx *ctx, int argc, char **argv, GError **error)
         return status_set(error, ST_USAGE, "report: unexpected '%s'",
                           argv[1]);
     opt.until = now;
+    opt.calendar = ctx->cfg->sla_calendar;
     opt.since = now - 30 * 24 * 3600;
     if (since_text != NULL && !parse_when(since_text, now, &opt.since))
         return status_set(error, ST_USAGE,

@@ -34,6 +34,7 @@
 #include <glib.h>
 #include <stdbool.h>
 
+#include "calendar.h"
 #include "status.h"
 #include "store.h"
 
@@ -57,6 +58,8 @@ typedef struct {
     gint64 first_response; /* the configured promise, in seconds */
     GHashTable *channels;  /* mailbox -> channel, borrowed; may be NULL:
                               every mailbox is "email" */
+    const Calendar *calendar; /* business hours, borrowed: durations
+                                 count open time only; NULL: 24/7 */
 } ReportOptions;
 
 /* Backlog age buckets: <1d, 1-3d, 3-7d, 7-30d, >=30d. */
@@ -131,10 +134,9 @@ Status report_compute(Store *store, const ReportOptions *opt,
 void report_free(Report *report);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Report, report_free)
 
-/* The time between two moments that counts for the desk.  Every figure
- * goes through here, so that when sla.c gains business hours and pause
- * credit (issue 6) this is the one place that switches to them.  Today
- * it is wall-clock seconds. */
+/* The time between two moments that counts for the desk: business
+ * time when opt has a calendar, else wall-clock seconds.  Every
+ * duration of a report goes through here. */
 gint64 report_elapsed(const ReportOptions *opt, gint64 from, gint64 to);
 
 /* The nearest-rank p-th percentile (0 < p <= 100) of sorted values, or

@@ -238,6 +238,33 @@ test_expect_success 'a paused ticket has no running clock; an open one breaches'
     test "$(json_get "j[\"all\"][\"backlog\"][\"count\"]" <r.json)" = 2
 '
 
+mkdir hours
+test_expect_success 'with business hours, times count open hours only' '
+    cd hours &&
+    write_conf . &&
+    printf "[sla]\nbusiness_hours = Mon-Fri 09:00-17:00\n" >>mailtriage.conf &&
+    mail f1.eml 2026-11-20T16:00:00Z "Fay <fay@example.org>" "Friday" \
+        f1@x "" "Before the weekend." &&
+    {
+        printf "Received: from mx by mx.example.com; %s\n" \
+            "$(date -u -R -d 2026-11-23T10:00:00Z)" &&
+        printf "From: Alice <alice@example.com>\n" &&
+        printf "To: fay@example.org, support@example.com\n" &&
+        printf "Subject: Re: Friday\nMessage-ID: <a1@x>\n" &&
+        printf "In-Reply-To: <f1@x>\n\nHere it is.\n"
+    } >a1.eml &&
+    mt --now 2026-11-20T16:00:00Z ingest f1.eml &&
+    mt --now 2026-11-23T10:00:00Z ingest a1.eml &&
+    mt --now 2026-11-25T00:00:00Z report --since 2026-11-01 \
+        --until 2026-11-25 --format json >r.json &&
+    # Fri 16:00-17:00 and Mon 09:00-10:00: two hours, not 66.
+    test "$(json_get "j[\"all\"][\"first_response\"][\"median\"]" \
+            <r.json)" = 7200 &&
+    # Fri 1 h, Mon 8 h, Tue 8 h.
+    test "$(json_get "j[\"all\"][\"backlog\"][\"age_median\"]" \
+            <r.json)" = 61200
+'
+
 test_expect_success 'a rating on a paused ticket is a normal follow-up' '
     cd pause &&
     mail p2.eml 2026-11-21T09:00:00Z "Pat <pat@example.org>" \
