@@ -1,5 +1,5 @@
 #!/bin/bash
-# t4000-rules: the rule engine end to end (DESIGN 5, 6): the default
+# t2100-rules: the rule engine end to end (DESIGN 5, 6): the default
 # rule set on the sample mailbox, a rule set of our own on crafted mail
 # (header, any, captures, on followup, limits), assignment across runs,
 # `rules check` and `rules test`, and `run`/`ingest` refusing a broken
