@@ -14,7 +14,7 @@
 #include "util.h"
 
 /* One per entry of migrations[] in store-sqlite.c. */
-#define LATEST_SCHEMA 2
+#define LATEST_SCHEMA 3
 
 typedef struct {
     char *dir;
