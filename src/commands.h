@@ -18,6 +18,16 @@ Status cmd_ingest(Ctx *ctx, int argc, char **argv, GError **error);
 Status cmd_ticket(Ctx *ctx, int argc, char **argv, GError **error);
 Status cmd_message(Ctx *ctx, int argc, char **argv, GError **error);
 Status cmd_version(Ctx *ctx, int argc, char **argv, GError **error);
+Status cmd_send(Ctx *ctx, int argc, char **argv, GError **error);
+Status cmd_outbox(Ctx *ctx, int argc, char **argv, GError **error);
+
+/* The outbox of ctx (templates checked: ST_CONFIG names file:line). */
+struct Outbox;
+Status cmd_open_outbox(Ctx *ctx, struct Outbox **outbox_out,
+                       GError **error);
+
+/* Deliver the queued mail (`send`, and the end of `run`). */
+Status cmd_send_stage(Ctx *ctx, GError **error);
 
 /* Parse argv with entries; prints --help itself.  ST_USAGE on error. */
 Status cmd_parse_options(int *argc, char ***argv, const char *usage,

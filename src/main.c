@@ -35,6 +35,10 @@ static const Command commands[] = {
       "list, show ID, set ID KEY=VALUE..." },
     { "message", cmd_message, NEED_CONFIG,
       "raw ID (stored bytes), parse FILE (what mailtriage sees)" },
+    { "send", cmd_send, NEED_CONFIG | NEED_STORE_RW | NEED_LOCK,
+      "deliver the queued mail through the transport" },
+    { "outbox", cmd_outbox, NEED_CONFIG,
+      "list [--json]: queued, sent and failed mail" },
     { "version", cmd_version, 0, "print the version" },
 };
 
