@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "outbox.h"
 #include "process.h"
 
 Status
@@ -59,6 +60,7 @@ Status
 cmd_run(Ctx *ctx, int argc, char **argv, GError **error)
 {
     bool help_shown = false;
+    g_autoptr(Outbox) outbox = NULL;
     g_autoptr(Processor) proc = NULL;
     guint failed = 0, sources_failed = 0;
     Status st, worst = ST_OK;
@@ -76,7 +78,10 @@ cmd_run(Ctx *ctx, int argc, char **argv, GError **error)
                           "DIR'",
                           ctx->cfg->path != NULL ? ctx->cfg->path
                                                  : "built-in defaults");
+    if ((st = cmd_open_outbox(ctx, &outbox, error)) != ST_OK)
+        return st;
     proc = processor_new(ctx->cfg, ctx->store, ctx_now(ctx));
+    processor_set_outbox(proc, outbox);
     for (guint i = 0; i < ctx->cfg->sources->len; i++) {
         const SourceConf *sc = g_ptr_array_index(ctx->cfg->sources, i);
         g_autoptr(GError) local = NULL;
@@ -92,6 +97,8 @@ cmd_run(Ctx *ctx, int argc, char **argv, GError **error)
         }
     }
     cmd_log_summary("run", proc, failed, ctx->is_dry_run);
+    if ((st = cmd_send_stage(ctx, error)) != ST_OK)
+        return st;
     if (worst != ST_OK)
         return status_set(error, worst, "run: %u of %u sources failed",
                           sources_failed, ctx->cfg->sources->len);
