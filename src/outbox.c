@@ -233,34 +233,45 @@ clean_name(const char *name)
     return g_strstrip(out);
 }
 
-/* One mailbox out of "Name <addr>" or "addr"; NULL when unusable. */
+/* One mailbox out of "Name <addr>" or "addr"; NULL when unusable.
+ * Split by hand rather than parsed as a header: the name is decoded
+ * text from a stranger's mail (a colon, a quote, a line break in it
+ * must stay part of the name), and GMime quotes and encodes it again
+ * when the header is written. */
 static InternetAddressMailbox *
 parse_mailbox(const char *text)
 {
-    g_autoptr(InternetAddressList) list = NULL;
-    InternetAddress *ia;
-    const char *addr;
+    const char *lt, *gt;
+    g_autofree char *name = NULL;
+    g_autofree char *addr = NULL;
 
-    if (text == NULL || strpbrk(text, "\r\n") != NULL)
+    if (text == NULL)
         return NULL;
-    list = internet_address_list_parse(NULL, text);
-    if (list == NULL || internet_address_list_length(list) < 1)
-        return NULL;
-    ia = internet_address_list_get_address(list, 0);
-    if (!INTERNET_ADDRESS_IS_MAILBOX(ia))
-        return NULL;
-    addr = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia));
-    /* A quoted local part ("john smith"@example.com) is an address;
-     * angle brackets or line breaks in one are not. */
-    if (addr == NULL || strchr(addr, '@') == NULL ||
-        strpbrk(addr, "\r\n<>") != NULL)
-        return NULL;
-    {
-        g_autofree char *name = clean_name(internet_address_get_name(ia));
+    lt = strrchr(text, '<');
+    gt = lt != NULL ? strchr(lt, '>') : NULL;
+    if (lt != NULL && gt != NULL) {
+        g_autofree char *raw_name = g_strndup(text, (gsize)(lt - text));
 
-        return INTERNET_ADDRESS_MAILBOX(
-            internet_address_mailbox_new(*name != '\0' ? name : NULL, addr));
+        name = clean_name(raw_name);
+        if (name[0] == '"' && strlen(name) >= 2 &&
+            name[strlen(name) - 1] == '"') {
+            memmove(name, name + 1, strlen(name) - 2);
+            name[strlen(name) - 2] = '\0';
+        }
+        addr = g_strstrip(g_strndup(lt + 1, (gsize)(gt - lt - 1)));
+    } else {
+        addr = g_strstrip(g_strdup(text));
     }
+    /* A quoted local part ("john smith"@example.com) is an address;
+     * angle brackets or control characters in one are not. */
+    if (*addr == '\0' || strchr(addr, '@') == NULL ||
+        strpbrk(addr, "<>") != NULL)
+        return NULL;
+    for (const char *c = addr; *c != '\0'; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            return NULL;
+    return INTERNET_ADDRESS_MAILBOX(internet_address_mailbox_new(
+        name != NULL && *name != '\0' ? name : NULL, addr));
 }
 
 static bool
