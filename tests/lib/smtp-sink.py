@@ -103,7 +103,7 @@ def main():
                   and auth_data.login.decode() == user
                   and auth_data.password.decode() == password)
             sink.note("AUTH %s %s" % (mechanism, "ok" if ok else "refused"))
-            return AuthResult(success=ok)
+            return AuthResult(success=ok, handled=False)
 
         kwargs.update(authenticator=authenticator, auth_required=True,
                       auth_require_tls=bool(args.tls or args.smtps))
