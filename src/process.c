@@ -330,8 +330,10 @@ ack_decide(Processor *proc, const Message *msg, const Address *to,
         else if (msg->flags & MSG_FLAG_SUPPRESS_ACK)
             *why_out = g_strdup("the sender asked for none "
                                 "(X-Auto-Response-Suppress)");
+        else if (to == NULL || strchr(to->email, '@') == NULL)
+            *why_out = g_strdup("no usable sender address");
         else
-            *why_out = g_strdup("not written by a person");
+            *why_out = g_strdup_printf("%s reads no mail", to->email);
         return ST_OK;
     }
     if (to == NULL) {
