@@ -125,10 +125,11 @@ parse_template(Template *tpl, const char *text, GError **error)
             line[--len] = '\0';
         if ((st = check_line(tpl, line, lineno, error)) != ST_OK)
             return st;
+        /* The split leaves one empty piece after the final LF: not a
+         * line of the file. */
+        if (lines[i + 1] == NULL && len == 0)
+            break;
         if (in_body) {
-            /* The split leaves one empty piece after the final LF. */
-            if (lines[i + 1] == NULL && len == 0)
-                break;
             g_string_append(body, line);
             g_string_append_c(body, '\n');
             continue;
