@@ -297,14 +297,14 @@ text_body(const char *body)
     g_autoptr(GMimeDataWrapper) content = g_mime_data_wrapper_new_with_stream(
         stream, GMIME_CONTENT_ENCODING_DEFAULT);
     GMimeTextPart *part = g_mime_text_part_new_with_subtype("plain");
+    GMimeContentEncoding enc = is_ascii_short_lines(body)
+                                   ? GMIME_CONTENT_ENCODING_7BIT
+                                   : GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE;
 
     g_mime_part_set_content(GMIME_PART(part), content);
     g_mime_object_set_content_type_parameter(GMIME_OBJECT(part), "charset",
                                              "utf-8");
-    g_mime_part_set_content_encoding(GMIME_PART(part),
-                                     is_ascii_short_lines(body)
-                                         ? GMIME_CONTENT_ENCODING_7BIT
-                                         : GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE);
+    g_mime_part_set_content_encoding(GMIME_PART(part), enc);
     return GMIME_OBJECT(part);
 }
 
@@ -508,8 +508,10 @@ outbox_queue(Outbox *outbox, const OutboxRequest *req, gint64 now,
     }
     if (req->ticket_id != 0) {
         g_autoptr(Message) msg = NULL;
+        /* The recipient as the caller named it: other stages' tests
+         * and users read this line. */
         g_autofree char *detail = g_strdup_printf(
-            "%s to %s", outbox_kind_name(req->kind), r.recipient);
+            "%s to %s", outbox_kind_name(req->kind), req->to);
         const MessageFiling filing = {
             .ticket_id = req->ticket_id,
             .direction = DIRECTION_OUT,
@@ -520,6 +522,7 @@ outbox_queue(Outbox *outbox, const OutboxRequest *req, gint64 now,
         };
         gint64 msg_row = 0;
 
+        g_strdelimit(detail, "\r\n\t", ' ');
         if ((st = parse_message(r.raw, &outbox->cfg->limits, &msg,
                                 error)) != ST_OK ||
             (st = store_message_add(outbox->store, msg, &filing, &msg_row,
@@ -602,9 +605,10 @@ outbox_send(Outbox *outbox, Transport *transport, gint64 now,
             counts->sent++;
             event = g_strdup_printf("%s to %s", row->kind, row->recipient);
         } else {
+            bool is_too_old = now - row->created_at >= OUTBOX_GIVE_UP;
+
             row->last_error = g_strdup(local->message);
-            if (st == ST_DATAERR ||
-                (st == ST_TEMPFAIL && now - row->created_at >= OUTBOX_GIVE_UP)) {
+            if (st == ST_DATAERR || (st == ST_TEMPFAIL && is_too_old)) {
                 row->state = OUTBOX_STATE_FAILED;
                 counts->failed++;
                 event = g_strdup_printf("%s to %s: %s", row->kind,
