@@ -6,7 +6,7 @@
 # errors, and a bounce of our own mail (DESIGN 4, 7).
 [ -n "$BASH_VERSION" ] || exec bash "$0" "$@"
 . "$(dirname "$0")/../lib/test-lib.sh"
-. "$(dirname "$0")/../lib/mail.sh"
+. "$MT_SRCDIR/tests/lib/mail.sh"
 need_binary
 
 cat >mailtriage.conf <<'EOF_CONF'
@@ -75,7 +75,7 @@ test_expect_success 'the queued ack is an outgoing message of its ticket' '
     test "$(json_get "[(m[\"direction\"], m[\"role\"]) for m in j[\"messages\"]]" <t1001.json)" = \
         "[[\"in\", \"customer\"], [\"out\", \"system\"]]" &&
     json_get "[e[\"detail\"] for e in j[\"events\"] if e[\"kind\"] == \"queued\"]" <t1001.json |
-        grep "ack to juergen@example.net"
+        grep "ack to Jürgen Müller <juergen@example.net>"
 '
 
 test_expect_success 'send delivers into the embedded default var/outbox' '

@@ -5,8 +5,8 @@
 # certificate, AUTH from a password file (DESIGN 7, 10).
 [ -n "$BASH_VERSION" ] || exec bash "$0" "$@"
 . "$(dirname "$0")/../lib/test-lib.sh"
-. "$(dirname "$0")/../lib/mail.sh"
-. "$(dirname "$0")/../lib/smtp.sh"
+. "$MT_SRCDIR/tests/lib/mail.sh"
+. "$MT_SRCDIR/tests/lib/smtp.sh"
 need_binary
 need_smtp
 

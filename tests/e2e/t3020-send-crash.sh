@@ -6,8 +6,8 @@
 # between the server's 250 and our commit, resent byte for byte.
 [ -n "$BASH_VERSION" ] || exec bash "$0" "$@"
 . "$(dirname "$0")/../lib/test-lib.sh"
-. "$(dirname "$0")/../lib/mail.sh"
-. "$(dirname "$0")/../lib/smtp.sh"
+. "$MT_SRCDIR/tests/lib/mail.sh"
+. "$MT_SRCDIR/tests/lib/smtp.sh"
 need_binary
 need_smtp
 
