@@ -270,8 +270,14 @@ parse_mailbox(const char *text)
     for (const char *c = addr; *c != '\0'; c++)
         if ((unsigned char)*c < 0x20 || *c == 0x7f)
             return NULL;
-    return INTERNET_ADDRESS_MAILBOX(internet_address_mailbox_new(
-        name != NULL && *name != '\0' ? name : NULL, addr));
+    {
+        InternetAddress *ia = internet_address_mailbox_new(
+            name != NULL && *name != '\0' ? name : NULL, addr);
+
+        /* RFC 2047 words in UTF-8, as everything else we write. */
+        internet_address_set_charset(ia, "utf-8");
+        return INTERNET_ADDRESS_MAILBOX(ia);
+    }
 }
 
 static bool
