@@ -12,6 +12,7 @@
 
 #include "commands.h"
 #include "log.h"
+#include "outbox.h"
 #include "parse.h"
 #include "process.h"
 #include "source.h"
@@ -295,16 +296,18 @@ cmd_log_summary(const char *what, Processor *proc, guint failed,
 
     log_summary("%s%s: messages=%u new_tickets=%u followups=%u "
                 "duplicates=%u automatic=%u parse_problems=%u "
-                "seen_before=%u failed=%u",
+                "seen_before=%u acks=%u acks_withheld=%u failed=%u",
                 what, is_dry_run ? " (dry run: nothing committed)" : "",
                 c->taken, c->new_tickets, c->followups, c->duplicates,
-                c->automatic, c->problems, c->seen_before, failed);
+                c->automatic, c->problems, c->seen_before, c->acks,
+                c->acks_withheld, failed);
 }
 
 Status
 cmd_ingest(Ctx *ctx, int argc, char **argv, GError **error)
 {
     bool help_shown = false;
+    g_autoptr(Outbox) outbox = NULL;
     g_autoptr(Processor) proc = NULL;
     g_autoptr(RuleSet) rules = NULL;
     guint failed = 0;
@@ -321,10 +324,12 @@ cmd_ingest(Ctx *ctx, int argc, char **argv, GError **error)
     if (argc != 2)
         return status_set(error, ST_USAGE,
                           "usage: mailtriage ingest PATH|-");
-    if ((st = cmd_load_rules(ctx, &rules, error)) != ST_OK)
+    if ((st = cmd_load_rules(ctx, &rules, error)) != ST_OK ||
+        (st = cmd_open_outbox(ctx, &outbox, error)) != ST_OK)
         return st;
     proc = processor_new(ctx->cfg, ctx->store, ctx_now(ctx));
     processor_set_rules(proc, rules);
+    processor_set_outbox(proc, outbox);
     st = cmd_ingest_source(ctx, proc, argv[1], argv[1], SOURCE_AFTER_KEEP,
                            &failed, error);
     cmd_log_summary("ingest", proc, failed, ctx->is_dry_run);

@@ -9,6 +9,7 @@
 
 #include "commands.h"
 #include "log.h"
+#include "outbox.h"
 #include "process.h"
 
 Status
@@ -60,11 +61,14 @@ Status
 cmd_run(Ctx *ctx, int argc, char **argv, GError **error)
 {
     bool help_shown = false;
+    g_autoptr(Outbox) outbox = NULL;
     g_autoptr(Processor) proc = NULL;
     g_autoptr(RuleSet) rules = NULL;
     guint failed = 0, sources_failed = 0;
     RemindCounts reminded = { 0 };
     g_autoptr(GError) remind_error = NULL;
+    OutboxSendCounts sent = { 0 };
+    g_autoptr(GError) send_error = NULL;
     const ProcessCounts *c;
     Status st, worst = ST_OK;
 
@@ -82,10 +86,12 @@ cmd_run(Ctx *ctx, int argc, char **argv, GError **error)
                           "DIR'",
                           ctx->cfg->path != NULL ? ctx->cfg->path
                                                  : "built-in defaults");
-    if ((st = cmd_load_rules(ctx, &rules, error)) != ST_OK)
+    if ((st = cmd_load_rules(ctx, &rules, error)) != ST_OK ||
+        (st = cmd_open_outbox(ctx, &outbox, error)) != ST_OK)
         return st;
     proc = processor_new(ctx->cfg, ctx->store, ctx_now(ctx));
     processor_set_rules(proc, rules);
+    processor_set_outbox(proc, outbox);
     for (guint i = 0; i < ctx->cfg->sources->len; i++) {
         const SourceConf *sc = g_ptr_array_index(ctx->cfg->sources, i);
         g_autoptr(GError) local = NULL;
@@ -101,22 +107,31 @@ cmd_run(Ctx *ctx, int argc, char **argv, GError **error)
         }
     }
     /* A broken source must not hold back the deadlines of the tickets
-     * already in the store. */
+     * already in the store, nor the mail already queued. */
     if ((st = cmd_remind_pass(ctx, &reminded, &remind_error)) != ST_OK) {
         g_warning("%s", remind_error->message);
         if (worst == ST_OK)
             worst = st;
     }
+    if ((st = cmd_send_stage(ctx, &sent, &send_error)) != ST_OK) {
+        g_warning("%s", send_error->message);
+        if (worst == ST_OK)
+            worst = st;
+    }
     c = processor_counts(proc);
     log_summary("run%s: fetched=%u new_tickets=%u followups=%u "
-                "duplicates=%u automatic=%u failed=%u warnings=%u "
-                "breaches=%u%s",
+                "duplicates=%u automatic=%u failed=%u acks=%u warnings=%u "
+                "breaches=%u%s sent=%u send_deferred=%u send_failures=%u",
                 ctx->is_dry_run ? " (dry run: nothing committed)" : "",
                 c->taken, c->new_tickets, c->followups, c->duplicates,
-                c->automatic, failed, reminded.warnings, reminded.breaches,
-                reminded.is_deferred ? " reminders=deferred" : "");
+                c->automatic, failed, c->acks, reminded.warnings,
+                reminded.breaches,
+                reminded.is_deferred ? " reminders=deferred" : "",
+                sent.sent, sent.deferred, sent.failed);
     if (remind_error != NULL)
         return status_set(error, worst, "run: %s", remind_error->message);
+    if (send_error != NULL)
+        return status_set(error, worst, "run: %s", send_error->message);
     if (worst != ST_OK)
         return status_set(error, worst, "run: %u of %u sources failed",
                           sources_failed, ctx->cfg->sources->len);

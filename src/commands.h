@@ -32,6 +32,19 @@ Status cmd_remind(Ctx *ctx, int argc, char **argv, GError **error);
 /* The reminder pass at ctx_now() with the store of ctx (remind, run). */
 Status cmd_remind_pass(Ctx *ctx, RemindCounts *counts_out, GError **error);
 Status cmd_report(Ctx *ctx, int argc, char **argv, GError **error);
+Status cmd_send(Ctx *ctx, int argc, char **argv, GError **error);
+Status cmd_outbox(Ctx *ctx, int argc, char **argv, GError **error);
+
+/* The outbox of ctx (templates checked: ST_CONFIG names file:line). */
+struct Outbox;
+Status cmd_open_outbox(Ctx *ctx, struct Outbox **outbox_out,
+                       GError **error);
+
+/* Deliver the queued mail (`send`, and the end of `run`); what
+ * happened goes to *counts_out. */
+struct OutboxSendCounts;
+Status cmd_send_stage(Ctx *ctx, struct OutboxSendCounts *counts_out,
+                      GError **error);
 
 /* Parse argv with entries; prints --help itself.  ST_USAGE on error. */
 Status cmd_parse_options(int *argc, char ***argv, const char *usage,

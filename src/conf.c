@@ -22,14 +22,15 @@
 static const char *const general_keys[] = {
     "database", "rules", "templates", "support_address",
     "support_addresses", "ticket_start", "subject_tag", "timezone",
-    "subject_fallback_days", "reopen_window_days", "batch_size", NULL,
+    "subject_fallback_days", "reopen_window_days", "batch_size",
+    "ack_limit", "ack_window", NULL,
 };
 static const char *const limits_keys[] = {
     "max_message_bytes", "max_text_bytes", "max_mime_depth", "max_parts",
     "max_headers", "fallback_charsets", NULL,
 };
 static const char *const transport_keys[] = {
-    "url", "user", "password_file", "from", NULL,
+    "url", "user", "password_file", "from", "ca_file", "starttls", NULL,
 };
 static const char *const sla_keys[] = {
     "first_response", "next_response", "warn_before", "business_hours",
@@ -135,6 +136,9 @@ config_new_default(void)
     cfg->limits.fallback_charsets =
         (const char *const *)cfg->fallback_charsets;
     cfg->transport_url = g_strdup("maildir:var/outbox");
+    cfg->transport_starttls = g_strdup("auto");
+    cfg->ack_limit = 3;
+    cfg->ack_window = 3600;
     cfg->sla_first_response = 24 * 3600;
     cfg->sla_next_response = 24 * 3600;
     cfg->sla_warn_before = 4 * 3600;
@@ -174,6 +178,8 @@ config_free(Config *cfg)
     g_free(cfg->transport_user);
     g_free(cfg->transport_password_file);
     g_free(cfg->transport_from);
+    g_free(cfg->transport_ca_file);
+    g_free(cfg->transport_starttls);
     g_free(cfg->sla_escalate_to);
     g_free(cfg->sla_business_hours);
     g_free(cfg->sla_holidays);
@@ -439,6 +445,10 @@ read_general(const Reader *r, Config *cfg, GError **error)
         (st = read_int(r, g, "reopen_window_days", 0,
                        &cfg->reopen_window_days, error)) != ST_OK ||
         (st = read_int(r, g, "batch_size", 1, &cfg->batch_size, error)) !=
+            ST_OK ||
+        (st = read_int(r, g, "ack_limit", 0, &cfg->ack_limit, error)) !=
+            ST_OK ||
+        (st = read_duration(r, g, "ack_window", &cfg->ack_window, error)) !=
             ST_OK)
         return st;
 
@@ -541,8 +551,17 @@ read_transport_and_sla(const Reader *r, Config *cfg, GError **error)
          (st = read_path(r, "transport", "password_file",
                          &cfg->transport_password_file, error)) != ST_OK ||
          (st = read_string(r, "transport", "from", &cfg->transport_from,
-                           error)) != ST_OK))
+                           error)) != ST_OK ||
+         (st = read_path(r, "transport", "ca_file", &cfg->transport_ca_file,
+                         error)) != ST_OK ||
+         (st = read_string(r, "transport", "starttls",
+                           &cfg->transport_starttls, error)) != ST_OK))
         return st;
+    if (strcmp(cfg->transport_starttls, "auto") != 0 &&
+        strcmp(cfg->transport_starttls, "yes") != 0 &&
+        strcmp(cfg->transport_starttls, "no") != 0)
+        return bad_value(r, "transport", "starttls",
+                         "must be auto, yes or no", error);
     if (g_key_file_has_group(r->kf, "sla") &&
         ((st = check_keys(r, "sla", sla_keys, error)) != ST_OK ||
          (st = read_duration(r, "sla", "first_response",

@@ -66,6 +66,9 @@ typedef struct {
     gint64 subject_fallback_days; /* 0: off */
     gint64 reopen_window_days;    /* 0: always reopen */
     gint64 batch_size;            /* messages per transaction */
+    gint64 ack_limit;  /* acknowledgments per address per ack_window;
+                          0: none at all */
+    gint64 ack_window; /* seconds */
 
     /* [limits] */
     Limits limits;
@@ -76,6 +79,9 @@ typedef struct {
     char *transport_user;
     char *transport_password_file;
     char *transport_from;
+    char *transport_ca_file;  /* NULL: the system's CA store */
+    char *transport_starttls; /* "auto" (smtp:// not on loopback: yes),
+                                 "yes", "no" */
 
     /* [sla] */
     gint64 sla_first_response; /* seconds */

@@ -41,6 +41,10 @@ static const Command commands[] = {
       "the reminder pass alone: deadline warnings and breaches" },
     { "report", cmd_report, NEED_CONFIG,
       "figures: volume, response times, SLA, satisfaction" },
+    { "send", cmd_send, NEED_CONFIG | NEED_STORE_RW | NEED_LOCK,
+      "deliver the queued mail through the transport" },
+    { "outbox", cmd_outbox, NEED_CONFIG,
+      "list [--json]: queued, sent and failed mail" },
     { "version", cmd_version, 0, "print the version" },
 };
 

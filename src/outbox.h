@@ -17,10 +17,12 @@
 #define MT_OUTBOX_H
 
 #include <glib.h>
+#include <stdbool.h>
 
 #include "conf.h"
 #include "status.h"
 #include "store.h"
+#include "transport.h"
 
 /* tag-20261203-outbox-kind: outbox_kind_name() must match. */
 typedef enum {
@@ -68,5 +70,42 @@ typedef struct {
  * *row_out (may be NULL) receives the outbox row. */
 Status outbox_queue(Outbox *outbox, const OutboxRequest *req, gint64 now,
                     gint64 *row_out, GError **error);
+
+/* --- Delivery ---------------------------------------------------------
+ * outbox_send() hands every queued mail due at now to transport and
+ * records each outcome in a transaction of its own: sent; failed for
+ * good (5xx, or retried for 5 days); or left queued with attempts and
+ * next_attempt_at set by backoff (4xx).  A server that is down or
+ * refuses the login stops the pass with that status (ST_UNAVAILABLE,
+ * ST_NOPERM), leaving the rest queued.  A dry run counts and changes
+ * nothing.  Sent and failed mail leave a ticket event. */
+typedef struct OutboxSendCounts {
+    guint sent;
+    guint deferred;
+    guint failed;
+} OutboxSendCounts;
+
+Status outbox_send(Outbox *outbox, Transport *transport, gint64 now,
+                   bool is_dry_run, OutboxSendCounts *counts,
+                   GError **error);
+
+/* --- Our own Message-IDs ----------------------------------------------
+ * <mt.TICKET.KIND.RANDOM@domain>. */
+
+/* True when message_id (without <>) has our shape; *ticket_out gets
+ * its ticket number (0 for mail about no ticket). */
+bool outbox_message_id_ticket(const char *message_id, gint64 *ticket_out);
+
+/* The first Message-ID of ours anywhere in raw (a bounce carries the
+ * returned message's headers), without <>; NULL when none.  The caller
+ * frees it. */
+char *outbox_find_own_message_id(GBytes *raw);
+
+/* A bounce came back for outbox row: mark it failed with why. */
+Status outbox_bounced(Store *store, gint64 row, const char *why,
+                      GError **error);
+
+/* "24 hours", "90 minutes", "3 days".  The caller frees it. */
+char *outbox_format_duration(gint64 secs);
 
 #endif

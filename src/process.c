@@ -23,6 +23,7 @@
 #include "agents.h"
 #include "classify.h"
 #include "csat.h"
+#include "outbox.h"
 #include "sla.h"
 #include "thread.h"
 #include "triage.h"
@@ -35,6 +36,7 @@ struct Processor {
     GPtrArray *own_addresses; /* char *, NULL-terminated */
     const RuleSet *rules;     /* NULL: no rules */
     Agents *agents;
+    Outbox *outbox;           /* NULL: no acknowledgments */
     ProcessCounts counts;
 };
 
@@ -77,6 +79,12 @@ const ProcessCounts *
 processor_counts(const Processor *proc)
 {
     return &proc->counts;
+}
+
+void
+processor_set_outbox(Processor *proc, Outbox *outbox)
+{
+    proc->outbox = outbox;
 }
 
 /* --- ThreadLookup over the store ------------------------------------ */
@@ -342,6 +350,186 @@ update_ticket(Processor *proc, gint64 id, const Message *msg, Role role,
     return ST_OK;
 }
 
+/* --- acknowledgments (DESIGN 4) -------------------------------------- */
+
+/* Where an acknowledgment would go: the Reply-To a web form puts the
+ * customer in, else the sender.  Lent from msg; NULL when none. */
+static const Address *
+ack_recipient(const Processor *proc, const Message *msg)
+{
+    if (msg->reply_to != NULL && *msg->reply_to->email != '\0' &&
+        !is_own_address(proc, msg->reply_to->email) &&
+        !classify_is_noreply_address(msg->reply_to->email))
+        return msg->reply_to;
+    if (msg->from != NULL && *msg->from->email != '\0')
+        return msg->from;
+    return NULL;
+}
+
+/*
+ * The one decision whether a new ticket's sender gets an
+ * acknowledgment.  rules_noack is the rules' `noack`.
+ * *why_out is NULL when the acknowledgment may
+ * go, else why not, for the ticket's history; the caller frees it.
+ */
+static Status
+ack_decide(Processor *proc, const Message *msg, const Address *to,
+           Role role, bool rules_noack, char **why_out, GError **error)
+{
+    gint64 sent = 0;
+    Status st;
+
+    *why_out = NULL;
+    if (!classify_may_autoreply(msg)) {
+        if (msg->kind != MSG_KIND_NORMAL)
+            *why_out = g_strdup_printf(
+                "%s (%s)", message_kind_name(msg->kind),
+                msg->kind_reason != NULL ? msg->kind_reason : "automatic");
+        else if (msg->flags & MSG_FLAG_LOOP)
+            *why_out = g_strdup("our own mail came back (X-Loop)");
+        else if (msg->flags & MSG_FLAG_SUPPRESS_ACK)
+            *why_out = g_strdup("the sender asked for none "
+                                "(X-Auto-Response-Suppress)");
+        else if (to == NULL || strchr(to->email, '@') == NULL)
+            *why_out = g_strdup("no usable sender address");
+        else
+            *why_out = g_strdup_printf("%s reads no mail", to->email);
+        return ST_OK;
+    }
+    if (to == NULL) {
+        *why_out = g_strdup("no sender address");
+        return ST_OK;
+    }
+    if (is_own_address(proc, to->email)) {
+        *why_out = g_strdup_printf("%s is our own address", to->email);
+        return ST_OK;
+    }
+    if (classify_is_noreply_address(to->email)) {
+        *why_out = g_strdup_printf("%s reads no mail", to->email);
+        return ST_OK;
+    }
+    if (role == ROLE_AGENT) {
+        *why_out = g_strdup_printf("%s is an agent", to->email);
+        return ST_OK;
+    }
+    if (rules_noack) {
+        *why_out = g_strdup("a rule said noack");
+        return ST_OK;
+    }
+    if (proc->cfg->ack_limit == 0) {
+        *why_out = g_strdup("acknowledgments are off (ack_limit = 0)");
+        return ST_OK;
+    }
+    /* Two autoresponders that both slip past classification still
+     * cannot loop for long: a few acknowledgments per address and
+     * window, then silence. */
+    if ((st = store_outbox_count(proc->store, "ack", to->email,
+                                 proc->now - proc->cfg->ack_window, &sent,
+                                 error)) != ST_OK)
+        return st;
+    if (sent >= proc->cfg->ack_limit)
+        *why_out = g_strdup_printf(
+            "rate limit: %" G_GINT64_FORMAT " acknowledgments to %s "
+            "already in the last %" G_GINT64_FORMAT " minutes",
+            sent, to->email, proc->cfg->ack_window / 60);
+    return ST_OK;
+}
+
+static Status
+queue_ack(Processor *proc, const Message *msg, gint64 ticket,
+          gint64 message_row, Role role, bool rules_noack,
+          gint64 received_at, GError **error)
+{
+    const Address *to = ack_recipient(proc, msg);
+    g_autofree char *why = NULL;
+    g_autofree char *to_text = NULL;
+    Status st;
+
+    if (proc->outbox == NULL)
+        return ST_OK;
+    if ((st = ack_decide(proc, msg, to, role, rules_noack, &why, error)) !=
+        ST_OK)
+        return st;
+    if (why != NULL) {
+        g_autofree char *detail = g_strdup_printf(
+            "no acknowledgment: %s", why);
+
+        proc->counts.acks_withheld++;
+        return store_event_add(proc->store, ticket, received_at,
+                               "ack-withheld", detail, error);
+    }
+    to_text = address_format(to);
+    {
+        const OutboxRequest req = {
+            .kind = OUTBOX_ACK,
+            .ticket_id = ticket,
+            .to = to_text,
+            .in_reply_to = message_row,
+        };
+
+        g_autoptr(GError) local = NULL;
+
+        st = outbox_queue(proc->outbox, &req, proc->now, NULL, &local);
+        /* An address no mail can go to is the sender's problem, not
+         * the message's: it is kept, with the reason. */
+        if (st == ST_DATAERR) {
+            g_autofree char *detail = g_strdup_printf(
+                "no acknowledgment: %s", local->message);
+
+            proc->counts.acks_withheld++;
+            return store_event_add(proc->store, ticket, received_at,
+                                   "ack-withheld", detail, error);
+        }
+        if (st != ST_OK) {
+            g_propagate_error(error, g_steal_pointer(&local));
+            return st;
+        }
+    }
+    proc->counts.acks++;
+    return ST_OK;
+}
+
+/* A bounce that names one of our messages joins that message's ticket
+ * and marks its outbox row failed (DESIGN 4), rather than opening a
+ * ticket of its own. */
+static Status
+bounce_of_ours(Processor *proc, const Message *msg, ThreadDecision *decision,
+               GError **error)
+{
+    g_autofree char *mid = NULL;
+    gint64 row = 0, ticket = 0;
+    bool exists = false;
+    TicketStatus status;
+    gint64 resolved_at;
+    Status st;
+
+    if (msg->kind != MSG_KIND_BOUNCE ||
+        (mid = outbox_find_own_message_id(msg->raw)) == NULL)
+        return ST_OK;
+    if ((st = store_outbox_find(proc->store, mid, &row, &ticket, error)) !=
+        ST_OK)
+        return st;
+    if (row != 0) {
+        g_autofree char *why = g_strdup_printf(
+            "bounced: %s", msg->subject != NULL && *msg->subject != '\0'
+                               ? msg->subject
+                               : "delivery failed");
+
+        if ((st = outbox_bounced(proc->store, row, why, error)) != ST_OK)
+            return st;
+    } else if (!outbox_message_id_ticket(mid, &ticket)) {
+        return ST_OK;
+    }
+    if (ticket == 0 ||
+        (st = lookup_state(proc->store, ticket, &exists, &status,
+                           &resolved_at, error)) != ST_OK || !exists)
+        return st;
+    decision->ticket = ticket;
+    decision->method = THREAD_BY_REFERENCES;
+    decision->reason = "a bounce of our own message";
+    return ST_OK;
+}
+
 static Status
 notify_assigned(Processor *proc, gint64 id, const char *agent, gint64 at,
                 GError **error)
@@ -442,8 +630,10 @@ ingest_parsed(Processor *proc, Message *msg, const char *source,
         return file_duplicate(proc, msg, source, pos, dup_ticket,
                               received_at, out, error);
 
-    if ((st = thread_resolve(msg, &topt, &lookup, &decision, error)) !=
-        ST_OK)
+    if ((st = bounce_of_ours(proc, msg, &decision, error)) != ST_OK ||
+        (decision.ticket == 0 &&
+         (st = thread_resolve(msg, &topt, &lookup, &decision, error)) !=
+             ST_OK))
         return st;
     if (msg->from != NULL &&
         config_agent_by_email(cfg, msg->from->email) != NULL)
@@ -536,6 +726,13 @@ ingest_parsed(Processor *proc, Message *msg, const char *source,
         (st = agents_handle_verified(proc->agents, msg, out->ticket,
                                      out->message_row, received_at, error)) !=
             ST_OK)
+        return st;
+    /* In the message's own savepoint: its acknowledgment is committed
+     * with it or not at all. */
+    if (out->kind == OUTCOME_NEW_TICKET &&
+        (st = queue_ack(proc, msg, out->ticket, out->message_row, role,
+                        rules != NULL && rules->is_noack, received_at,
+                        error)) != ST_OK)
         return st;
     /* Notified only now, so that the notification carries and answers
      * the message just stored. */

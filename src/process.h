@@ -73,8 +73,15 @@ typedef struct {
     guint automatic;    /* auto-replies, bounces, lists, no-reply mail */
     guint problems;     /* stored with a parse-problem flag */
     guint seen_before;  /* source positions taken by an earlier run */
+    guint acks;         /* acknowledgments queued */
+    guint acks_withheld; /* new tickets whose sender got none */
 } ProcessCounts;
 
 const ProcessCounts *processor_counts(const Processor *proc);
+
+/* Queue acknowledgments of new tickets into outbox (borrowed; it must
+ * outlive proc).  Without one, no acknowledgment is queued. */
+struct Outbox;
+void processor_set_outbox(Processor *proc, struct Outbox *outbox);
 
 #endif

@@ -169,6 +169,30 @@ static const char *const migrations[] = {
     "  WHERE due_at IS NOT NULL;"
     "CREATE INDEX tickets_escalate ON tickets(escalate_at)"
     "  WHERE escalate_at IS NOT NULL;",
+    /* 5: the outbox (DESIGN 7).  raw holds the finished message, so
+     * that a resend is byte-identical; state 0 queued, 1 sent, 2
+     * failed (OutboxState).  The partial index serves the send pass,
+     * the recipient index the acknowledgment rate limit, and the
+     * message_id index a bounce naming one of our messages. */
+    "CREATE TABLE outbox ("
+    "  id INTEGER PRIMARY KEY,"
+    "  ticket_id INTEGER REFERENCES tickets(id),"
+    "  kind TEXT NOT NULL,"
+    "  sender TEXT NOT NULL,"
+    "  recipient TEXT NOT NULL COLLATE NOCASE,"
+    "  subject TEXT NOT NULL DEFAULT '',"
+    "  message_id TEXT NOT NULL,"
+    "  state INTEGER NOT NULL DEFAULT 0,"
+    "  attempts INTEGER NOT NULL DEFAULT 0,"
+    "  created_at INTEGER NOT NULL,"
+    "  next_attempt_at INTEGER NOT NULL,"
+    "  sent_at INTEGER,"
+    "  last_error TEXT,"
+    "  raw BLOB NOT NULL"
+    ");"
+    "CREATE INDEX outbox_due ON outbox(next_attempt_at) WHERE state = 0;"
+    "CREATE INDEX outbox_recipient ON outbox(recipient, kind, created_at);"
+    "CREATE INDEX outbox_message_id ON outbox(message_id);",
 };
 
 #define SCHEMA_VERSION ((int)G_N_ELEMENTS(migrations))
@@ -1866,4 +1890,230 @@ store_ticket_escalation_due(Store *store, gint64 now, guint limit,
         return st;
     *ids_out = g_steal_pointer(&ids);
     return ST_OK;
+}
+
+/* --- Outbox --------------------------------------------------------
+ * The outbox statements run a few times per ticket, not per message of
+ * a large import, so they are prepared per call rather than cached:
+ * that keeps this block apart from the statement table above. */
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(sqlite3_stmt, sqlite3_finalize)
+
+static Status
+outbox_prepare(Store *store, const char *sql, sqlite3_stmt **stmt_out,
+               GError **error)
+{
+    int rc = sqlite3_prepare_v2(store->db, sql, -1, stmt_out, NULL);
+
+    if (rc != SQLITE_OK)
+        return db_fail(store, rc, error, "cannot prepare '%s'", sql);
+    return ST_OK;
+}
+
+void
+outbox_row_free(OutboxRow *row)
+{
+    if (row == NULL)
+        return;
+    g_free(row->kind);
+    g_free(row->sender);
+    g_free(row->recipient);
+    g_free(row->subject);
+    g_free(row->message_id);
+    g_free(row->last_error);
+    if (row->raw != NULL)
+        g_bytes_unref(row->raw);
+    g_free(row);
+}
+
+Status
+store_outbox_add(Store *store, const OutboxRow *row, gint64 *id_out,
+                 GError **error)
+{
+    g_autoptr(sqlite3_stmt) stmt = NULL;
+    Binder b;
+    Status st = outbox_prepare(
+        store,
+        "INSERT INTO outbox (ticket_id, kind, sender, recipient, subject,"
+        " message_id, state, attempts, created_at, next_attempt_at, raw)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, 0, ?7, ?8, ?9)",
+        &stmt, error);
+
+    if (st != ST_OK)
+        return st;
+    binder_init(&b, stmt);
+    bind_row(&b, row->ticket_id);
+    bind_text(&b, row->kind);
+    bind_text(&b, row->sender);
+    bind_text(&b, row->recipient);
+    bind_text(&b, row->subject != NULL ? row->subject : "");
+    bind_text(&b, row->message_id);
+    bind_int64(&b, row->created_at);
+    bind_int64(&b, row->next_attempt_at);
+    bind_blob(&b, g_bytes_get_data(row->raw, NULL),
+              g_bytes_get_size(row->raw));
+    if ((st = binder_check(&b, "cannot queue mail", error)) != ST_OK ||
+        (st = step_done(store, stmt, "cannot queue mail", error)) != ST_OK)
+        return st;
+    *id_out = sqlite3_last_insert_rowid(store->db);
+    return ST_OK;
+}
+
+Status
+store_outbox_list(Store *store, bool due_only, gint64 now,
+                  GPtrArray **rows_out, GError **error)
+{
+    g_autoptr(sqlite3_stmt) stmt = NULL;
+    g_autoptr(GPtrArray) rows =
+        g_ptr_array_new_with_free_func((GDestroyNotify)outbox_row_free);
+    Status st = outbox_prepare(
+        store,
+        due_only
+            ? "SELECT id, ticket_id, kind, sender, recipient, subject,"
+              " message_id, state, attempts, created_at, next_attempt_at,"
+              " sent_at, last_error, raw FROM outbox"
+              " WHERE state = 0 AND next_attempt_at <= ?1 ORDER BY id"
+            : "SELECT id, ticket_id, kind, sender, recipient, subject,"
+              " message_id, state, attempts, created_at, next_attempt_at,"
+              " sent_at, last_error, NULL FROM outbox WHERE ?1 = ?1"
+              " ORDER BY id",
+        &stmt, error);
+    bool has_row = false;
+
+    if (st != ST_OK)
+        return st;
+    if (sqlite3_bind_int64(stmt, 1, now) != SQLITE_OK)
+        return db_fail(store, SQLITE_ERROR, error, "cannot list outbox");
+    for (;;) {
+        OutboxRow *row;
+
+        if ((st = step_row(store, stmt, &has_row, "cannot list outbox",
+                           error)) != ST_OK)
+            return st;
+        if (!has_row)
+            break;
+        row = g_new0(OutboxRow, 1);
+        row->id = sqlite3_column_int64(stmt, 0);
+        row->ticket_id = sqlite3_column_int64(stmt, 1);
+        row->kind = column_dup(stmt, 2);
+        row->sender = column_dup(stmt, 3);
+        row->recipient = column_dup(stmt, 4);
+        row->subject = column_dup(stmt, 5);
+        row->message_id = column_dup(stmt, 6);
+        row->state = (OutboxState)sqlite3_column_int(stmt, 7);
+        row->attempts = sqlite3_column_int(stmt, 8);
+        row->created_at = sqlite3_column_int64(stmt, 9);
+        row->next_attempt_at = sqlite3_column_int64(stmt, 10);
+        row->sent_at = column_time(stmt, 11);
+        row->last_error = column_dup(stmt, 12);
+        if (sqlite3_column_type(stmt, 13) == SQLITE_BLOB)
+            row->raw = g_bytes_new(sqlite3_column_blob(stmt, 13),
+                                   (gsize)sqlite3_column_bytes(stmt, 13));
+        g_ptr_array_add(rows, row);
+    }
+    *rows_out = g_steal_pointer(&rows);
+    return ST_OK;
+}
+
+Status
+store_outbox_update(Store *store, const OutboxRow *row, GError **error)
+{
+    g_autoptr(sqlite3_stmt) stmt = NULL;
+    Binder b;
+    Status st = outbox_prepare(
+        store,
+        "UPDATE outbox SET state = ?2, attempts = ?3, next_attempt_at = ?4,"
+        " sent_at = ?5, last_error = ?6 WHERE id = ?1",
+        &stmt, error);
+
+    if (st != ST_OK)
+        return st;
+    binder_init(&b, stmt);
+    bind_int64(&b, row->id);
+    bind_int64(&b, row->state);
+    bind_int64(&b, row->attempts);
+    bind_int64(&b, row->next_attempt_at);
+    bind_time(&b, row->sent_at);
+    bind_text(&b, row->last_error);
+    if ((st = binder_check(&b, "cannot update outbox", error)) != ST_OK)
+        return st;
+    return step_done(store, stmt, "cannot update outbox", error);
+}
+
+Status
+store_outbox_find(Store *store, const char *message_id, gint64 *id_out,
+                  gint64 *ticket_out, GError **error)
+{
+    g_autoptr(sqlite3_stmt) stmt = NULL;
+    bool has_row = false;
+    Status st = outbox_prepare(
+        store,
+        "SELECT id, ticket_id FROM outbox WHERE message_id = ?1"
+        " ORDER BY id LIMIT 1",
+        &stmt, error);
+
+    *id_out = 0;
+    *ticket_out = 0;
+    if (st != ST_OK)
+        return st;
+    if (sqlite3_bind_text(stmt, 1, message_id, -1, SQLITE_STATIC) !=
+        SQLITE_OK)
+        return db_fail(store, SQLITE_ERROR, error, "cannot find outbox row");
+    if ((st = step_row(store, stmt, &has_row, "cannot find outbox row",
+                       error)) != ST_OK)
+        return st;
+    if (has_row) {
+        *id_out = sqlite3_column_int64(stmt, 0);
+        *ticket_out = sqlite3_column_int64(stmt, 1);
+    }
+    return ST_OK;
+}
+
+Status
+store_outbox_count(Store *store, const char *kind, const char *recipient,
+                   gint64 since, gint64 *count_out, GError **error)
+{
+    g_autoptr(sqlite3_stmt) stmt = NULL;
+    bool has_row = false;
+    Binder b;
+    Status st = outbox_prepare(
+        store,
+        "SELECT count(*) FROM outbox WHERE recipient = ?1 AND kind = ?2"
+        " AND created_at >= ?3",
+        &stmt, error);
+
+    *count_out = 0;
+    if (st != ST_OK)
+        return st;
+    binder_init(&b, stmt);
+    bind_text(&b, recipient);
+    bind_text(&b, kind);
+    bind_int64(&b, since);
+    if ((st = binder_check(&b, "cannot count outbox", error)) != ST_OK ||
+        (st = step_row(store, stmt, &has_row, "cannot count outbox",
+                       error)) != ST_OK)
+        return st;
+    if (has_row)
+        *count_out = sqlite3_column_int64(stmt, 0);
+    return ST_OK;
+}
+
+Status
+store_outbox_mark_failed(Store *store, gint64 id, const char *why,
+                         GError **error)
+{
+    g_autoptr(sqlite3_stmt) stmt = NULL;
+    Binder b;
+    Status st = outbox_prepare(
+        store, "UPDATE outbox SET state = 2, last_error = ?2 WHERE id = ?1",
+        &stmt, error);
+
+    if (st != ST_OK)
+        return st;
+    binder_init(&b, stmt);
+    bind_int64(&b, id);
+    bind_text(&b, why);
+    if ((st = binder_check(&b, "cannot update outbox", error)) != ST_OK)
+        return st;
+    return step_done(store, stmt, "cannot update outbox", error);
 }

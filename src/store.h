@@ -213,5 +213,65 @@ Status store_meta_set(Store *store, const char *key, const char *value,
  * least-open-tickets strategy of assign.c). */
 Status store_agent_open_count(Store *store, const char *agent,
                               gint64 *count_out, GError **error);
+/* --- Outbox (DESIGN 7) -----------------------------------------------
+ * Finished messages waiting for, or done with, delivery.  A row is
+ * added in the transaction of the change that caused it; the send pass
+ * updates it after each delivery attempt. */
+typedef enum {
+    OUTBOX_STATE_QUEUED = 0,
+    OUTBOX_STATE_SENT,
+    OUTBOX_STATE_FAILED,
+} OutboxState;
+
+typedef struct {
+    gint64 id;
+    gint64 ticket_id;      /* 0: about no ticket */
+    char *kind;            /* "ack", "relay", ... */
+    char *sender;          /* envelope sender, an addr-spec */
+    char *recipient;       /* envelope recipient, an addr-spec */
+    char *subject;         /* as the recipient reads it, decoded */
+    char *message_id;      /* without <> */
+    OutboxState state;
+    int attempts;
+    gint64 created_at;
+    gint64 next_attempt_at;
+    gint64 sent_at;        /* MESSAGE_NO_TIME until sent */
+    char *last_error;      /* NULL when none */
+    GBytes *raw;           /* the finished message; NULL in lists */
+} OutboxRow;
+
+void outbox_row_free(OutboxRow *row);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(OutboxRow, outbox_row_free)
+
+/* Add row (id, state, attempts, sent_at, last_error ignored: a new row
+ * is queued); *id_out receives its id. */
+Status store_outbox_add(Store *store, const OutboxRow *row, gint64 *id_out,
+                        GError **error);
+
+/* Queued rows due at now (next_attempt_at <= now), oldest first, with
+ * their raw bytes when due_only; else every row without raw bytes.
+ * The caller unrefs the array (it frees the rows). */
+Status store_outbox_list(Store *store, bool due_only, gint64 now,
+                         GPtrArray **rows_out, GError **error);
+
+/* Write back state, attempts, next_attempt_at, sent_at and last_error
+ * of row. */
+Status store_outbox_update(Store *store, const OutboxRow *row,
+                           GError **error);
+
+/* Mark outbox row id failed with why (a bounce came back for it). */
+Status store_outbox_mark_failed(Store *store, gint64 id, const char *why,
+                                GError **error);
+
+/* The outbox row whose message carried message_id (without <>); *id_out
+ * and *ticket_out are 0 when there is none. */
+Status store_outbox_find(Store *store, const char *message_id,
+                         gint64 *id_out, gint64 *ticket_out,
+                         GError **error);
+
+/* How many mails of kind went to recipient at or after since. */
+Status store_outbox_count(Store *store, const char *kind,
+                          const char *recipient, gint64 since,
+                          gint64 *count_out, GError **error);
 
 #endif

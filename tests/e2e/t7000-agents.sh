@@ -66,7 +66,13 @@ events()
 # queued TICKET KIND TO: how many such mails are queued.
 queued() { events "$1" queued | grep -cx "$2 to $3" || true; }
 field() { show "$1" | json_get "j['$2']"; }
-last_msg() { show "$1" | json_get "j['messages'][-1]['$2']"; }
+# last_msg TICKET FIELD: of the newest incoming message (the outbox files
+# what we send on the ticket too).
+last_msg()
+{
+    show "$1" |
+        json_get "[m for m in j['messages'] if m['direction'] == 'in'][-1]['$2']"
+}
 
 eml c1 'Carol Customer <carol@example.net>' support@example.com \
     'Router keeps rebooting' <<'EOF'
@@ -121,7 +127,7 @@ test_expect_success 'the first response is recorded, the deadline met, the clock
 '
 
 test_expect_success 'the new text alone is the answer (quoted notification cut)' '
-    show 1001 | json_get "j[\"messages\"][-1][\"reply_text\"]" >rt &&
+    last_msg 1001 reply_text >rt &&
     grep -q "firmware to 2.4" rt &&
     ! grep -q "$T1" rt &&
     ! grep -q "reboots every ten" rt

@@ -10,8 +10,11 @@ same order; one `mailtriage ingest DIR` processes them as one batch
 (README of the cases: "filename order, one batch").  Then
 `ticket list --json`, `ticket show ID --json` and `message raw ID` are
 compared with the expect.json keys that concern ingesting, parsing,
-threading and classifying.  Keys that need later stages (acks over
-SMTP, the IMAP fault scenarios, SLA clocks) are reported as TAP skips.
+threading and classifying; then `mailtriage send` delivers the
+acknowledgments into a Maildir outbox and acks_sent / ack_recipients
+are compared with `outbox list --json` and what arrived.  Keys that
+need later stages (the IMAP fault scenarios, SLA clocks) are reported
+as TAP skips.
 
 Output is one TAP stream, numbered across all cases; the exit status
 is 1 when any check failed.  MT_KEEP=1 keeps the scratch directories.
@@ -49,12 +52,10 @@ CHECKED_MSG_KEYS = {
     "subject_must_not_contain", "attachments", "attachments_either",
     "tag_found", "classification", "role", "message_id",
     "sender_is_participant_of_1001", "must_not_contain_codepoints",
-    "body_text_line_breaks",
+    "body_text_line_breaks", "ack",
 }
 # Case-level keys that need a later stage: key -> reason.
 LATER_KEYS = {
-    "acks_sent": "acknowledgments are checked with the outbox stage",
-    "ack_recipients": "acknowledgments are checked with the outbox stage",
     "sla": "SLA start is checked with the deadline stage",
     "after_run_1": "needs the IMAP stage (fault injection)",
     "after_run_2": "needs the IMAP stage (fault injection)",
@@ -483,6 +484,29 @@ def _run_case(tap, binary, casedir, case, expect, files, cfiles, work):
     if unchecked:
         tap.diag("%s: not checked here: %s" % (case, ", ".join(unchecked)))
 
+    # messages.<file>.ack: whether an acknowledgment answers that file
+    # (ours carry In-Reply-To: the message acknowledged).
+    acked = set()
+    for tid, show in shows.items():
+        for m in show.get("messages") or []:
+            if m.get("direction") != "out":
+                continue
+            rc, raw, err = r.run(["message", "raw", str(m.get("id"))])
+            hdr = BytesHeaderParser(policy=policy.compat32).parsebytes(raw)
+            if "ack" in (m.get("message_id") or "").split(".")[2:3]:
+                acked.add(norm_id(hdr.get("In-Reply-To")))
+    for n, want in sorted((expect.get("messages") or {}).items()):
+        if "ack" in want and n in where:
+            mid = norm_id(where[n][1].get("message_id"))
+            tap.ok((mid in acked) == bool(want["ack"]),
+                   "%s/%s: %s" % (case, n, "acknowledged" if want["ack"]
+                                  else "no acknowledgment"),
+                   "acknowledged message ids: %s" % sorted(acked))
+
+    # acknowledgments: queued by ingest, delivered by send
+    if "acks_sent" in expect or "ack_recipients" in expect:
+        check_acks(tap, case, r, expect, os.path.join(work, "sent"))
+
     # what belongs to later stages
     for key, reason in LATER_KEYS.items():
         if key in expect:
@@ -491,6 +515,36 @@ def _run_case(tap, binary, casedir, case, expect, files, cfiles, work):
         tap.skip("%s: scenario %s" % (case, ", ".join(imap_only)),
                  "needs the IMAP stage (Dovecot on loopback); "
                  "ran as one Maildir batch")
+
+
+def check_acks(tap, case, r, expect, sent_dir):
+    rc, out, err = r.run(["send"])
+    tap.ok(rc == 0, "%s: send exits 0" % case,
+           "exit %d\n%s" % (rc, err.decode("utf-8", "replace")))
+    rows, why = r.json(["outbox", "list", "--json"])
+    if not tap.ok(isinstance(rows, list),
+                  "%s: outbox list --json is a JSON array" % case, why):
+        return
+    acks = [row for row in rows if row.get("kind") == "ack"]
+    got = sorted((row.get("to") or "").lower() for row in acks)
+    if "acks_sent" in expect:
+        tap.ok(len(acks) == expect["acks_sent"],
+               "%s: %d acknowledgment(s) sent" % (case, expect["acks_sent"]),
+               "got %d: %s" % (len(acks), got))
+    if "ack_recipients" in expect:
+        want = sorted(a.lower() for a in expect["ack_recipients"])
+        tap.ok(got == want, "%s: acknowledgments go to %s"
+               % (case, ", ".join(want) or "nobody"), "got %s" % got)
+    arrived = []
+    newdir = os.path.join(sent_dir, "new")
+    if os.path.isdir(newdir):
+        arrived = os.listdir(newdir)
+    tap.ok(len(arrived) == len(acks) and
+           all(row.get("state") == "sent" for row in acks),
+           "%s: every acknowledgment arrived in the outbox Maildir once"
+           % case, "rows %s, files %d" % (
+               [(row.get("to"), row.get("state")) for row in acks],
+               len(arrived)))
 
 
 def check_message(tap, label, tid, m, want, events):

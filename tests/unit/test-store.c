@@ -14,7 +14,7 @@
 #include "util.h"
 
 /* One per entry of migrations[] in store-sqlite.c. */
-#define LATEST_SCHEMA 4
+#define LATEST_SCHEMA 5
 
 typedef struct {
     char *dir;
