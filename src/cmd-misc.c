@@ -60,8 +60,8 @@ cmd_run(Ctx *ctx, int argc, char **argv, GError **error)
 {
     bool help_shown = false;
     g_autoptr(Processor) proc = NULL;
-    guint failed = 0, sources_failed = 0;
-    Status st, worst = ST_OK;
+    guint failed = 0;
+    Status st;
 
     if ((st = cmd_parse_options(&argc, &argv, "",
                                 "Fetch every configured [source] and "
@@ -69,31 +69,10 @@ cmd_run(Ctx *ctx, int argc, char **argv, GError **error)
                                 NULL, &help_shown, error)) != ST_OK ||
         help_shown)
         return st;
-    if (ctx->cfg->sources->len == 0)
-        return status_set(error, ST_CONFIG,
-                          "run: no [source NAME] configured (%s); to "
-                          "process a Maildir once, use 'mailtriage ingest "
-                          "DIR'",
-                          ctx->cfg->path != NULL ? ctx->cfg->path
-                                                 : "built-in defaults");
     proc = processor_new(ctx->cfg, ctx->store, ctx_now(ctx));
-    for (guint i = 0; i < ctx->cfg->sources->len; i++) {
-        const SourceConf *sc = g_ptr_array_index(ctx->cfg->sources, i);
-        g_autoptr(GError) local = NULL;
-
-        st = cmd_ingest_source(ctx, proc, sc->name, sc->url, sc->after,
-                               &failed, &local);
-        /* One broken source must not stop the others. */
-        if (st != ST_OK) {
-            g_warning("[source %s] %s", sc->name, local->message);
-            sources_failed++;
-            if (worst == ST_OK)
-                worst = st;
-        }
-    }
+    st = cmd_fetch_sources(ctx, proc, &failed, error);
     cmd_log_summary("run", proc, failed, ctx->is_dry_run);
-    if (worst != ST_OK)
-        return status_set(error, worst, "run: %u of %u sources failed",
-                          sources_failed, ctx->cfg->sources->len);
+    if (st != ST_OK)
+        return st;
     return ST_OK;
 }
