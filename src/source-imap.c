@@ -428,6 +428,102 @@ out:
     return st;
 }
 
+/* --- end of stream -------------------------------------------------- */
+
+/*
+ * libetpan 1.9's literal parser loops for ever when the server closes
+ * the connection in the middle of a FETCH literal: it takes only -1
+ * from a read as an error, and a socket at its end reads 0 at once,
+ * so it spins.  This wrapper stream, put between libetpan and its own
+ * socket or TLS stream, turns that 0 into -1, which libetpan reports
+ * as MAILIMAP_ERROR_STREAM.  (tag-imap-eof: wrap again after STARTTLS,
+ * which replaces the stream.)
+ */
+static ssize_t
+eof_read(mailstream_low *s, void *buf, size_t count)
+{
+    mailstream_low *inner = s->data;
+    ssize_t n;
+
+    if (s->timeout != 0)
+        inner->timeout = s->timeout;
+    n = inner->driver->mailstream_read(inner, buf, count);
+    return n == 0 ? -1 : n;
+}
+
+static ssize_t
+eof_write(mailstream_low *s, const void *buf, size_t count)
+{
+    mailstream_low *inner = s->data;
+
+    return inner->driver->mailstream_write(inner, buf, count);
+}
+
+static int
+eof_close(mailstream_low *s)
+{
+    return mailstream_low_close(s->data);
+}
+
+static int
+eof_get_fd(mailstream_low *s)
+{
+    return mailstream_low_get_fd(s->data);
+}
+
+static void
+eof_free(mailstream_low *s)
+{
+    mailstream_low_free(s->data);
+    s->data = NULL;
+    free(s); /* malloc()ed by mailstream_low_new() */
+}
+
+static void
+eof_cancel(mailstream_low *s)
+{
+    mailstream_low_cancel(s->data);
+}
+
+static struct mailstream_cancel *
+eof_get_cancel(mailstream_low *s)
+{
+    return mailstream_low_get_cancel(s->data);
+}
+
+static carray *
+eof_get_certificate_chain(mailstream_low *s)
+{
+    return mailstream_low_get_certificate_chain(s->data);
+}
+
+static mailstream_low_driver eof_driver = {
+    .mailstream_read = eof_read,
+    .mailstream_write = eof_write,
+    .mailstream_close = eof_close,
+    .mailstream_get_fd = eof_get_fd,
+    .mailstream_free = eof_free,
+    .mailstream_cancel = eof_cancel,
+    .mailstream_get_cancel = eof_get_cancel,
+    .mailstream_get_certificate_chain = eof_get_certificate_chain,
+};
+
+static void
+guard_eof(ImapSource *is)
+{
+    mailstream *stream = is->imap->imap_stream;
+    mailstream_low *inner = mailstream_get_low(stream);
+    mailstream_low *outer;
+
+    if (inner == NULL || inner->driver == &eof_driver)
+        return;
+    outer = mailstream_low_new(inner, &eof_driver);
+    if (outer == NULL)
+        return;
+    mailstream_low_set_timeout(outer, mailstream_low_get_timeout(inner));
+    mailstream_set_low(stream, outer);
+}
+
 /* --- connecting ------------------------------------------------------ */
 
 static Status
@@ -464,6 +560,7 @@ connect_and_login(ImapSource *is, const SourceConfig *cfg, bool implicit,
                           is->host, port,
                           implicit ? " with TLS" : "", r);
     }
+    guard_eof(is); /* tag-imap-eof */
     if ((st = refresh_capabilities(is, error)) != ST_OK)
         return st;
     if (!implicit && cfg->tls != SOURCE_TLS_NONE) {
@@ -493,6 +590,7 @@ connect_and_login(ImapSource *is, const SourceConfig *cfg, bool implicit,
                               "error %d)",
                               is->host, r);
         }
+        guard_eof(is); /* tag-imap-eof */
         /* RFC 3501 6.2.1: capabilities before TLS are not to be
          * trusted. */
         if ((st = refresh_capabilities(is, error)) != ST_OK)
@@ -886,6 +984,12 @@ fetch_set(ImapSource *is, const char *folder, GArray *uids, guint32 partial,
         }
         if (uid == 0)
             continue; /* an unsolicited FETCH (flags) of another message */
+        /* An empty or missing body for a message listed with a size
+         * (Exchange does this to a message still being delivered) is
+         * no message: leave it uncached, so fetch() reports it and it
+         * stays on the server for the next run. */
+        if (body == NULL || len == 0)
+            continue;
         {
             char *pos = make_pos(is->selected_uidvalidity, uid, folder);
             const ImapMsg *m = g_hash_table_lookup(is->msgs, pos);
@@ -973,7 +1077,8 @@ imap_fetch(Source *src, const char *pos, GBytes **raw_out, GError **error)
     }
     if (!g_hash_table_steal_extended(is->cache, pos, &key, &value))
         return status_set(error, ST_DATAERR,
-                          "imap: message '%s' is gone from the server",
+                          "imap: the server sent no body for '%s' (gone, "
+                          "or still being delivered)",
                           pos);
     g_free(key);
     f = value;
