@@ -331,6 +331,13 @@ run_password_command(const char *command, char **password_out,
 
 /* --- TLS ------------------------------------------------------------- */
 
+/* For warnings, which no caller prefixes. */
+static const char *
+source_name(const SourceConfig *cfg)
+{
+    return cfg->name != NULL ? cfg->name : "?";
+}
+
 static void
 set_sni(struct mailstream_ssl_context *ctx, void *data)
 {
@@ -355,7 +362,7 @@ verify_peer(ImapSource *is, const SourceConfig *cfg, GError **error)
         g_warning("imap: [source %s] tls_verify = no: the certificate of "
                   "'%s' is NOT checked; anyone on the path can read the "
                   "password and the mail",
-                  cfg->name, is->host);
+                  source_name(cfg), is->host);
         if (chain != NULL)
             mailstream_certificate_chain_free(chain);
         return ST_OK;
@@ -577,7 +584,7 @@ connect_and_login(ImapSource *is, const SourceConfig *cfg, bool implicit,
             g_warning("imap: [source %s] '%s' offers no STARTTLS: the "
                       "password goes in plain text (set tls = none to "
                       "say that is intended, or use imaps://)",
-                      cfg->name, is->host);
+                      source_name(cfg), is->host);
         want_starttls = offered;
     }
     if (want_starttls) {
@@ -631,13 +638,11 @@ parse_url(const SourceConfig *cfg, bool *implicit_out, char **host_out,
     uri = g_uri_parse(cfg->url, G_URI_FLAGS_HAS_PASSWORD, &local);
     if (uri == NULL)
         return status_set(error, ST_CONFIG,
-                          "imap: [source %s] url is not an imap:// url",
-                          cfg->name);
+                          "imap: url is not an imap:// url");
     if (g_uri_get_password(uri) != NULL)
         return status_set(error, ST_CONFIG,
-                          "imap: [source %s] url carries a password; put "
-                          "it in password_file or password_command",
-                          cfg->name);
+                          "imap: url carries a password; put it in "
+                          "password_file or password_command");
     scheme = g_uri_get_scheme(uri);
     *implicit_out = g_ascii_strcasecmp(scheme, "imaps") == 0;
     if (cfg->tls == SOURCE_TLS_IMPLICIT)
@@ -645,12 +650,11 @@ parse_url(const SourceConfig *cfg, bool *implicit_out, char **host_out,
     if (*implicit_out && (cfg->tls == SOURCE_TLS_STARTTLS ||
                           cfg->tls == SOURCE_TLS_NONE))
         return status_set(error, ST_CONFIG,
-                          "imap: [source %s] imaps:// is TLS from the "
-                          "start; tls = starttls or none contradicts it",
-                          cfg->name);
+                          "imap: imaps:// is TLS from the start; tls = "
+                          "starttls or none contradicts it");
     if (g_uri_get_host(uri) == NULL || g_uri_get_host(uri)[0] == '\0')
         return status_set(error, ST_CONFIG,
-                          "imap: [source %s] url names no host", cfg->name);
+                          "imap: url names no host");
     port = g_uri_get_port(uri);
     if (port <= 0)
         port = *implicit_out ? 993 : 143;
@@ -705,15 +709,13 @@ imap_open(const SourceConfig *cfg, Source **src_out, GError **error)
     if (cfg->after == SOURCE_AFTER_MOVE) {
         if (cfg->move_folder == NULL || cfg->move_folder[0] == '\0')
             return status_set(error, ST_CONFIG,
-                              "imap: [source %s] after = move needs a "
-                              "folder (move:FOLDER)",
-                              cfg->name);
+                              "imap: after = move needs a "
+                              "folder (move:FOLDER)");
         is->move_folder = g_strdup(cfg->move_folder);
     }
     if (is->user == NULL || is->user[0] == '\0')
         return status_set(error, ST_CONFIG,
-                          "imap: [source %s] no user (set user = NAME)",
-                          cfg->name);
+                          "imap: no user (set user = NAME)");
     /* The store's key: the mailbox, whichever way we reach it. */
     key = g_strdup_printf("imap:%s@%s", is->user, is->host);
     g_free(is->base.key);
@@ -725,9 +727,8 @@ imap_open(const SourceConfig *cfg, Source **src_out, GError **error)
         st = run_password_command(cfg->password_command, &password, error);
     else
         st = status_set(error, ST_CONFIG,
-                        "imap: [source %s] no password_file or "
-                        "password_command",
-                        cfg->name);
+                        "imap: no password_file or "
+                        "password_command");
     if (st != ST_OK)
         return st;
 
