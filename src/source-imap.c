@@ -77,7 +77,8 @@ typedef struct {
     GHashTable *plan_at; /* pos -> index + 1 in plan */
     char *last_pos;     /* the last fetch(), for info() */
     SourceInfo last_info;
-    GHashTable *done;   /* folder -> GArray of guint32 UIDs to mark */
+    GHashTable *done;   /* "UIDVALIDITY:folder" -> GArray of guint32
+                         * UIDs to mark */
 } ImapSource;
 
 static void
@@ -1113,10 +1114,15 @@ imap_mark_done(Source *src, const char *pos, GError **error)
     if (m == NULL)
         return status_set(error, ST_SOFTWARE, "imap: '%s' was not listed",
                           pos);
-    uids = g_hash_table_lookup(is->done, m->folder);
-    if (uids == NULL) {
-        uids = g_array_new(FALSE, FALSE, sizeof(guint32));
-        g_hash_table_insert(is->done, g_strdup(m->folder), uids);
+    {
+        g_autofree char *key = g_strdup_printf("%u:%s", m->uidvalidity,
+                                               m->folder);
+
+        uids = g_hash_table_lookup(is->done, key);
+        if (uids == NULL) {
+            uids = g_array_new(FALSE, FALSE, sizeof(guint32));
+            g_hash_table_insert(is->done, g_steal_pointer(&key), uids);
+        }
     }
     g_array_append_val(uids, m->uid);
     return ST_OK;
@@ -1183,13 +1189,20 @@ move_set(ImapSource *is, struct mailimap_set *set, GError **error)
 }
 
 static Status
-flush_folder(ImapSource *is, const char *folder, GArray *uids,
-             GError **error)
+flush_folder(ImapSource *is, const char *key, GArray *uids, GError **error)
 {
+    const char *folder = strchr(key, ':') + 1;
+    guint32 uidvalidity = (guint32)g_ascii_strtoull(key, NULL, 10);
     Status st;
 
+    if (uids->len == 0)
+        return ST_OK;
     if ((st = select_folder(is, folder, error)) != ST_OK)
         return st;
+    /* These UIDs name other messages now (RFC 3501 2.3.1.1); the next
+     * run lists the folder afresh and marks what it takes. */
+    if (is->selected_uidvalidity != uidvalidity)
+        return ST_OK;
     for (guint start = 0; start < uids->len; start += IMAP_STORE_CHUNK) {
         struct mailimap_set *set = mailimap_set_new_empty();
 
