@@ -418,15 +418,19 @@ verify_peer(ImapSource *is, const SourceConfig *cfg, GError **error)
     if (r < 0 || verdict != 0) {
         gnutls_datum_t why = { NULL, 0 };
 
-        if (r >= 0)
-            gnutls_certificate_verification_status_print(
-                verdict, GNUTLS_CRT_X509, &why, 0);
+        g_autofree char *text = NULL;
+
+        if (r >= 0 && gnutls_certificate_verification_status_print(
+                          verdict, GNUTLS_CRT_X509, &why, 0) == 0)
+            text = g_strstrip(g_strdup((const char *)why.data));
         is->is_broken = true;
         st = status_set(error, ST_UNAVAILABLE,
                         "imap: certificate of '%s' not trusted: %s (set "
                         "ca_file to the CA that signed it)",
                         is->host,
-                        r < 0 ? gnutls_strerror(r) : (const char *)why.data);
+                        text != NULL ? text
+                        : r < 0      ? gnutls_strerror(r)
+                                     : "verification failed");
         gnutls_free(why.data);
     }
 out:
