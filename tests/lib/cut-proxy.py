@@ -3,7 +3,7 @@
 127.0.0.1 that forwards one connection at a time to TARGET_PORT and
 drops it (both ways, no goodbye) once the server has sent CUT_AFTER
 bytes: a connection lost in the middle of a FETCH, for the IMAP crash
-tests.  Runs until killed."""
+tests.  Prints "sent N" after each connection.  Runs until killed."""
 
 import select
 import socket
@@ -35,6 +35,7 @@ while True:
                 sent += len(data)
     except OSError:
         pass
+    print("sent %d" % sent, flush=True)
     for s in (client, server):
         try:
             s.shutdown(socket.SHUT_RDWR)
