@@ -836,7 +836,8 @@ test_imap_utf7(void)
         { "Support/St\xc3\xb6rungen", "Support/St&APY-rungen" },
         { "Support/Anfragen & Angebote", "Support/Anfragen &- Angebote" },
         { "\xe5\x8f\xb0\xe5\x8c\x97", "&U,BTFw-" }, /* RFC 3501's */
-        { "~peter/mail/\xe5\x8f\xb0\xe5\x8c\x97/\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e",
+        { "~peter/mail/\xe5\x8f\xb0\xe5\x8c\x97/"
+          "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e",
           "~peter/mail/&U,BTFw-/&ZeVnLIqe-" },
         { "\xc3\x9c" "berpr\xc3\xbc" "fung", "&ANw-berpr&APw-fung" },
         { "&", "&-" },
