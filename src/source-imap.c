@@ -52,6 +52,7 @@ typedef struct {
     guint32 uidvalidity;
     guint32 uid;
     guint32 size; /* RFC822.SIZE */
+    bool is_seen; /* \Seen when listed: after = seen has nothing to do */
 } ImapMsg;
 
 typedef struct {
@@ -796,7 +797,7 @@ att_static(struct mailimap_msg_att_item *item, int type)
 }
 
 static bool
-has_deleted_flag(struct mailimap_msg_att_item *item)
+has_flag(struct mailimap_msg_att_item *item, int flag)
 {
     clist *flags;
 
@@ -810,7 +811,7 @@ has_deleted_flag(struct mailimap_msg_att_item *item)
         struct mailimap_flag_fetch *ff = clist_content(c);
 
         if (ff->fl_type == MAILIMAP_FLAG_FETCH_OTHER && ff->fl_flag != NULL &&
-            ff->fl_flag->fl_type == MAILIMAP_FLAG_DELETED)
+            ff->fl_flag->fl_type == flag)
             return true;
     }
     return false;
@@ -866,8 +867,10 @@ list_folder(ImapSource *is, const char *folder, GPtrArray *pos,
             else if ((s = att_static(item, MAILIMAP_MSG_ATT_RFC822_SIZE)) !=
                      NULL)
                 m->size = s->att_data.att_rfc822_size;
-            else if (has_deleted_flag(item))
+            else if (has_flag(item, MAILIMAP_FLAG_DELETED))
                 is_deleted = true;
+            else if (has_flag(item, MAILIMAP_FLAG_SEEN))
+                m->is_seen = true;
         }
         /* \Deleted and not yet expunged: a move of ours interrupted
          * after its COPY, or a person's delete.  Either way not mail
@@ -1118,6 +1121,10 @@ imap_mark_done(Source *src, const char *pos, GError **error)
     if (m == NULL)
         return status_set(error, ST_SOFTWARE, "imap: '%s' was not listed",
                           pos);
+    /* A run after this one lists every taken message again; setting
+     * \Seen once is enough. */
+    if (is->after == SOURCE_AFTER_SEEN && m->is_seen)
+        return ST_OK;
     {
         g_autofree char *key = g_strdup_printf("%u:%s", m->uidvalidity,
                                                m->folder);
