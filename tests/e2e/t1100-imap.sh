@@ -273,7 +273,9 @@ test_expect_success 'url with a password in it is refused (78) without echoing i
 test_expect_success 'run fetches too' '
     empty_folder INBOX &&
     dovecot_append INBOX "$MT_SRCDIR/sample/maildir" >/dev/null &&
-    desk d18 && cd d18 && mt -v run 2>err && grep -q "run: messages=31" err
+    desk d18 && cd d18 && mt run &&
+    tickets >../d18.tickets && test_cmp ../ref.tickets ../d18.tickets &&
+    test "$(dovecot_uids INBOX | grep -c "\\Seen")" = 31
 '
 
 test_done
