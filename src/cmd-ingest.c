@@ -23,6 +23,17 @@ typedef struct {
     bool is_taken; /* processed in this batch, to be marked done */
 } Pending;
 
+/* Carry out the marks a driver queued (IMAP: one STORE for the batch).
+ * Like mark_done() itself, a failure only delays the mark. */
+static void
+flush_marks(Source *src)
+{
+    g_autoptr(GError) local = NULL;
+
+    if (source_flush(src, &local) != ST_OK)
+        g_warning("%s (marked again on the next run)", local->message);
+}
+
 static Status
 commit_batch(Ctx *ctx, Source *src, GArray *batch, GError **error)
 {
@@ -48,6 +59,7 @@ commit_batch(Ctx *ctx, Source *src, GArray *batch, GError **error)
             g_warning("%s", local->message);
         util_crashpoint("after-mark-done");
     }
+    flush_marks(src);
     return ST_OK;
 }
 
@@ -68,6 +80,8 @@ typedef struct {
     char *pos;
     GBytes *raw;    /* NULL when fetching failed */
     GError *error;  /* why fetching failed */
+    Status fetch_st;
+    SourceInfo info; /* what the source knows beyond the bytes */
     Message *msg;   /* set by the worker */
     bool is_parsed; /* under Pipeline.lock */
 } Job;
@@ -151,9 +165,11 @@ pipeline_push(Pipeline *pl, Source *src, const char *pos)
     Job *job = g_new0(Job, 1);
 
     job->pos = g_strdup(pos);
-    if (source_fetch(src, pos, &job->raw, &job->error) != ST_OK) {
+    job->fetch_st = source_fetch(src, pos, &job->raw, &job->error);
+    if (job->fetch_st != ST_OK) {
         job->is_parsed = true;
     } else {
+        source_info(src, pos, &job->info);
         pl->raw_bytes += g_bytes_get_size(job->raw);
         g_thread_pool_push(pl->pool, job, NULL);
     }
@@ -201,25 +217,24 @@ positions_to_take(Ctx *ctx, Processor *proc, Source *src,
                  source_mark_done(src, pos, &local) != ST_OK)
             g_warning("%s", local->message);
     }
+    if (!ctx->is_dry_run)
+        flush_marks(src);
     *todo_out = g_steal_pointer(&todo);
     return ST_OK;
 }
 
-Status
-cmd_ingest_source(Ctx *ctx, Processor *proc, const char *name,
-                  const char *url, int after, guint *failed_out,
-                  GError **error)
+/* Whether a fetch failed because the source went away (the connection
+ * dropped, the server refused), not because of one message. */
+static bool
+is_source_lost(Status st)
 {
-    const SourceConfig scfg = {
-        .name = name,
-        .url = url,
-        .after = (SourceAfter)after,
-        /* Parse keeps an oversized message (attachments omitted,
-         * flagged), so the source refuses only what no one could mean
-         * to keep in memory at once. */
-        .max_message_bytes = MAX(ctx->cfg->limits.max_message_bytes,
-                                 (gsize)1 << 30),
-    };
+    return st == ST_UNAVAILABLE || st == ST_TEMPFAIL || st == ST_NOPERM;
+}
+
+static Status
+ingest_source(Ctx *ctx, Processor *proc, const SourceConfig *scfg,
+              guint *failed_out, GError **error)
+{
     g_autoptr(Source) src = NULL;
     g_autoptr(GPtrArray) positions = NULL;
     g_autoptr(GPtrArray) todo = NULL;
@@ -230,11 +245,12 @@ cmd_ingest_source(Ctx *ctx, Processor *proc, const char *name,
     Status st;
 
     g_array_set_clear_func(batch, (GDestroyNotify)clear_pending);
-    if ((st = source_open(&scfg, &src, error)) != ST_OK ||
+    if ((st = source_open(scfg, &src, error)) != ST_OK ||
         (st = source_list_new(src, &positions, error)) != ST_OK ||
         (st = positions_to_take(ctx, proc, src, positions, &todo,
                                 error)) != ST_OK)
         return st;
+    source_plan(src, todo);
 
     pipeline_init(&pl, &ctx->cfg->limits);
     while (next < todo->len || pl.jobs.length > 0) {
@@ -249,14 +265,35 @@ cmd_ingest_source(Ctx *ctx, Processor *proc, const char *name,
             goto out;
         job = pipeline_pop(&pl);
         p.pos = g_steal_pointer(&job->pos);
+        if (job->error != NULL && is_source_lost(job->fetch_st)) {
+            /* The connection is gone: keep what this batch took, leave
+             * the rest for the next run. */
+            g_autoptr(GError) commit_error = NULL;
+
+            st = job->fetch_st;
+            g_propagate_error(error, g_steal_pointer(&job->error));
+            job_free(job);
+            clear_pending(&p);
+            if (commit_batch(ctx, src, batch, &commit_error) != ST_OK)
+                g_warning("%s", commit_error->message);
+            g_array_set_size(batch, 0);
+            goto out;
+        }
         if (job->error != NULL) {
             /* One unreadable message (it vanished, it is too big) must
              * not stop the others. */
             local = g_steal_pointer(&job->error);
             st = ST_DATAERR;
         } else {
+            if (job->info.is_truncated)
+                message_add_problem(
+                    job->msg,
+                    "source: message of %" G_GSIZE_FORMAT " bytes; only "
+                    "the first %" G_GSIZE_FORMAT " were read (size limit)",
+                    job->info.full_size, g_bytes_get_size(job->raw));
             st = processor_ingest_message(proc, src->key, p.pos, job->msg,
-                                          MESSAGE_NO_TIME, &out, &local);
+                                          job->info.received_at, &out,
+                                          &local);
         }
         job_free(job);
         if (st == ST_OK) {
@@ -286,6 +323,56 @@ cmd_ingest_source(Ctx *ctx, Processor *proc, const char *name,
 out:
     pipeline_clear(&pl);
     return st;
+}
+
+Status
+cmd_ingest_source(Ctx *ctx, Processor *proc, const char *name,
+                  const char *url, int after, guint *failed_out,
+                  GError **error)
+{
+    const SourceConfig scfg = {
+        .name = name,
+        .url = url,
+        .after = (SourceAfter)after,
+        /* Parse keeps an oversized message (attachments omitted,
+         * flagged), so the source refuses only what no one could mean
+         * to keep in memory at once. */
+        .max_message_bytes = MAX(ctx->cfg->limits.max_message_bytes,
+                                 (gsize)1 << 30),
+    };
+
+    return ingest_source(ctx, proc, &scfg, failed_out, error);
+}
+
+Status
+cmd_ingest_source_conf(Ctx *ctx, Processor *proc, const SourceConf *sc,
+                       guint *failed_out, GError **error)
+{
+    const bool is_imap = g_str_has_prefix(sc->url, "imap://") ||
+                         g_str_has_prefix(sc->url, "imaps://");
+    const SourceConfig scfg = {
+        .name = sc->name,
+        .url = sc->url,
+        .after = sc->after,
+        /* A server's message over the limit is read up to it and
+         * flagged (SourceInfo.is_truncated), never refused: refusing
+         * would leave it on the server, unseen by anyone, for ever. */
+        .max_message_bytes =
+            is_imap ? ctx->cfg->limits.max_message_bytes
+                    : MAX(ctx->cfg->limits.max_message_bytes,
+                          (gsize)1 << 30),
+        .user = sc->user,
+        .password_file = sc->password_file,
+        .password_command = sc->password_command,
+        .folders = (const char *const *)sc->folders,
+        .move_folder = sc->move_folder,
+        .tls = sc->tls,
+        .ca_file = sc->ca_file,
+        .is_tls_unverified = sc->is_tls_unverified,
+        .timeout_secs = (guint)sc->timeout,
+    };
+
+    return ingest_source(ctx, proc, &scfg, failed_out, error);
 }
 
 void

@@ -64,8 +64,9 @@ cmd_run(Ctx *ctx, int argc, char **argv, GError **error)
     g_autoptr(Outbox) outbox = NULL;
     g_autoptr(Processor) proc = NULL;
     g_autoptr(RuleSet) rules = NULL;
-    guint failed = 0, sources_failed = 0;
+    guint failed = 0;
     RemindCounts reminded = { 0 };
+    g_autoptr(GError) fetch_error = NULL;
     g_autoptr(GError) remind_error = NULL;
     OutboxSendCounts sent = { 0 };
     g_autoptr(GError) send_error = NULL;
@@ -92,22 +93,14 @@ cmd_run(Ctx *ctx, int argc, char **argv, GError **error)
     proc = processor_new(ctx->cfg, ctx->store, ctx_now(ctx));
     processor_set_rules(proc, rules);
     processor_set_outbox(proc, outbox);
-    for (guint i = 0; i < ctx->cfg->sources->len; i++) {
-        const SourceConf *sc = g_ptr_array_index(ctx->cfg->sources, i);
-        g_autoptr(GError) local = NULL;
-
-        st = cmd_ingest_source(ctx, proc, sc->name, sc->url, sc->after,
-                               &failed, &local);
-        /* One broken source must not stop the others. */
-        if (st != ST_OK) {
-            g_warning("[source %s] %s", sc->name, local->message);
-            sources_failed++;
-            if (worst == ST_OK)
-                worst = st;
-        }
+    /* One broken source must not stop the others, nor hold back the
+     * deadlines of the tickets already in the store, nor the mail
+     * already queued. */
+    if ((st = cmd_fetch_sources(ctx, proc, &failed, &fetch_error)) !=
+        ST_OK) {
+        g_warning("%s", fetch_error->message);
+        worst = st;
     }
-    /* A broken source must not hold back the deadlines of the tickets
-     * already in the store, nor the mail already queued. */
     if ((st = cmd_remind_pass(ctx, &reminded, &remind_error)) != ST_OK) {
         g_warning("%s", remind_error->message);
         if (worst == ST_OK)
@@ -128,12 +121,13 @@ cmd_run(Ctx *ctx, int argc, char **argv, GError **error)
                 reminded.breaches,
                 reminded.is_deferred ? " reminders=deferred" : "",
                 sent.sent, sent.deferred, sent.failed);
+    /* The exit status is the first failure's, so cron and systemd see
+     * 69 or 77 rather than a success. */
+    if (fetch_error != NULL)
+        return status_set(error, worst, "run: %s", fetch_error->message);
     if (remind_error != NULL)
         return status_set(error, worst, "run: %s", remind_error->message);
     if (send_error != NULL)
         return status_set(error, worst, "run: %s", send_error->message);
-    if (worst != ST_OK)
-        return status_set(error, worst, "run: %u of %u sources failed",
-                          sources_failed, ctx->cfg->sources->len);
     return ST_OK;
 }

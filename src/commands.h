@@ -45,6 +45,7 @@ Status cmd_open_outbox(Ctx *ctx, struct Outbox **outbox_out,
 struct OutboxSendCounts;
 Status cmd_send_stage(Ctx *ctx, struct OutboxSendCounts *counts_out,
                       GError **error);
+Status cmd_fetch(Ctx *ctx, int argc, char **argv, GError **error);
 
 /* Parse argv with entries; prints --help itself.  ST_USAGE on error. */
 Status cmd_parse_options(int *argc, char ***argv, const char *usage,
@@ -58,6 +59,18 @@ Status cmd_parse_options(int *argc, char ***argv, const char *usage,
 struct Processor;
 Status cmd_ingest_source(Ctx *ctx, struct Processor *proc,
                          const char *name, const char *url, int after,
+                         guint *failed_out, GError **error);
+
+/* The same for a configured [source NAME], with its credentials, TLS
+ * settings and folders (IMAP). */
+Status cmd_ingest_source_conf(Ctx *ctx, struct Processor *proc,
+                              const SourceConf *sc, guint *failed_out,
+                              GError **error);
+
+/* Every configured source through proc, one after the other; a broken
+ * source does not stop the others.  The first failure's Status, with
+ * a message counting the sources that failed.  Used by fetch and run. */
+Status cmd_fetch_sources(Ctx *ctx, struct Processor *proc,
                          guint *failed_out, GError **error);
 
 /* The one summary line of a run or an ingest. */

@@ -41,7 +41,7 @@ static const char *const priority_keys[] = { "low", "normal", "high",
                                              "urgent" };
 static const char *const source_keys[] = {
     "url", "user", "password_file", "password_command", "after", "channel",
-    "sla", "tls", "ca_file", "folders", NULL,
+    "sla", "tls", "ca_file", "folders", "tls_verify", "timeout", NULL,
 };
 static const char *const channel_keys[] = { "sla", NULL };
 static const char *const agent_keys[] = { "email", "teams", "away", NULL };
@@ -113,6 +113,8 @@ source_conf_free(SourceConf *src)
     g_free(src->password_command);
     g_free(src->move_folder);
     g_free(src->channel);
+    g_free(src->ca_file);
+    g_strfreev(src->folders);
     g_free(src);
 }
 
@@ -583,12 +585,81 @@ read_transport_and_sla(const Reader *r, Config *cfg, GError **error)
     return ST_OK;
 }
 
+/* The keys only an IMAP source has. */
+static Status
+read_source_imap(const Reader *r, const char *group, SourceConf *src,
+                 char **tls_out, char **folders_out, bool *tls_verify_out,
+                 GError **error)
+{
+    Status st;
+
+    if ((st = read_string(r, group, "tls", tls_out, error)) != ST_OK ||
+        (st = read_path(r, group, "ca_file", &src->ca_file, error)) !=
+            ST_OK ||
+        (st = read_string(r, group, "folders", folders_out, error)) !=
+            ST_OK ||
+        (st = read_bool(r, group, "tls_verify", tls_verify_out, error)) !=
+            ST_OK ||
+        (st = read_duration(r, group, "timeout", &src->timeout, error)) !=
+            ST_OK)
+        return st;
+    return ST_OK;
+}
+
+static Status
+check_source_imap(const Reader *r, const char *group, SourceConf *src,
+                  const char *tls, const char *folders, bool tls_verify,
+                  GError **error)
+{
+    if (tls == NULL || strcmp(tls, "auto") == 0)
+        src->tls = SOURCE_TLS_AUTO;
+    else if (strcmp(tls, "starttls") == 0)
+        src->tls = SOURCE_TLS_STARTTLS;
+    else if (strcmp(tls, "implicit") == 0)
+        src->tls = SOURCE_TLS_IMPLICIT;
+    else if (strcmp(tls, "none") == 0)
+        src->tls = SOURCE_TLS_NONE;
+    else
+        return bad_value(r, group, "tls",
+                         "must be auto, starttls, implicit or none", error);
+    src->is_tls_unverified = !tls_verify;
+    if (folders != NULL) {
+        /* Commas only: folder names have spaces ("Sent Items"). */
+        g_auto(GStrv) parts = g_strsplit(folders, ",", -1);
+        GPtrArray *list = g_ptr_array_new();
+
+        for (char **p = parts; *p != NULL; p++) {
+            g_strstrip(*p);
+            if (**p != '\0')
+                g_ptr_array_add(list, g_strdup(*p));
+        }
+        g_ptr_array_add(list, NULL);
+        src->folders = (char **)g_ptr_array_free(list, FALSE);
+        if (src->folders[0] == NULL)
+            return bad_value(r, group, "folders", "names no folder", error);
+    }
+    if (src->timeout > G_MAXUINT)
+        return bad_value(r, group, "timeout", "too long", error);
+    if ((tls != NULL || folders != NULL || src->ca_file != NULL ||
+         !tls_verify) &&
+        !g_str_has_prefix(src->url, "imap://") &&
+        !g_str_has_prefix(src->url, "imaps://"))
+        return bad_value(r, group, "url",
+                         "tls, ca_file, tls_verify and folders are for "
+                         "imap:// and imaps:// sources",
+                         error);
+    return ST_OK;
+}
+
 static Status
 read_source(const Reader *r, const char *group, const char *name,
             Config *cfg, GError **error)
 {
     SourceConf *src = g_new0(SourceConf, 1);
     g_autofree char *after = NULL;
+    g_autofree char *tls = NULL;
+    g_autofree char *folders = NULL;
+    bool tls_verify = true;
     Status st;
 
     src->name = g_strdup(name);
@@ -604,10 +675,15 @@ read_source(const Reader *r, const char *group, const char *name,
         (st = read_string(r, group, "after", &after, error)) != ST_OK ||
         (st = read_string(r, group, "channel", &src->channel, error)) !=
             ST_OK ||
-        (st = read_duration(r, group, "sla", &src->sla, error)) != ST_OK)
+        (st = read_duration(r, group, "sla", &src->sla, error)) != ST_OK ||
+        (st = read_source_imap(r, group, src, &tls, &folders, &tls_verify,
+                               error)) != ST_OK)
         return st;
     if (src->url == NULL)
         return bad_value(r, group, "url", "missing", error);
+    if ((st = check_source_imap(r, group, src, tls, folders, tls_verify,
+                                error)) != ST_OK)
+        return st;
     if (after == NULL || strcmp(after, "seen") == 0)
         src->after = SOURCE_AFTER_SEEN;
     else if (strcmp(after, "keep") == 0)
@@ -615,7 +691,7 @@ read_source(const Reader *r, const char *group, const char *name,
     else if (strcmp(after, "delete") == 0)
         src->after = SOURCE_AFTER_DELETE;
     else if (g_str_has_prefix(after, "move:") && after[5] != '\0') {
-        src->after = SOURCE_AFTER_SEEN;
+        src->after = SOURCE_AFTER_MOVE;
         src->move_folder = g_strdup(after + 5);
     } else
         return bad_value(r, group, "after",

@@ -49,6 +49,12 @@ typedef struct {
     char *move_folder; /* for after = move:FOLDER */
     char *channel;     /* "email" unless set */
     gint64 sla;        /* seconds; 0: the default */
+    /* IMAP (source-imap.c) */
+    SourceTls tls;     /* tls = auto|starttls|implicit|none */
+    char *ca_file;
+    bool is_tls_unverified; /* tls_verify = no */
+    char **folders;    /* folders = A, B; NULL: the url's folder */
+    gint64 timeout;    /* seconds for every network wait; 0: 60 */
 } SourceConf;
 
 typedef struct {

@@ -29,6 +29,8 @@ typedef struct {
 static const Command commands[] = {
     { "run", cmd_run, NEED_CONFIG | NEED_STORE_RW | NEED_LOCK,
       "fetch every configured source and process the mail" },
+    { "fetch", cmd_fetch, NEED_CONFIG | NEED_STORE_RW | NEED_LOCK,
+      "fetch every configured source (IMAP, Maildir, mbox), nothing else" },
     { "ingest", cmd_ingest, NEED_CONFIG | NEED_STORE_RW | NEED_LOCK,
       "process a message file, an mbox, a Maildir, or - (stdin)" },
     { "ticket", cmd_ticket, NEED_CONFIG,

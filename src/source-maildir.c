@@ -425,6 +425,7 @@ maildir_mark_done(Source *src, const char *pos, GError **error)
     case SOURCE_AFTER_KEEP:
         return ST_OK;
     case SOURCE_AFTER_SEEN:
+    case SOURCE_AFTER_MOVE: /* a Maildir has no folders to move to */
         return mark_seen(ms, unique, error);
     case SOURCE_AFTER_DELETE:
         return mark_deleted(ms, unique, error);

@@ -202,6 +202,7 @@ source_open(const SourceConfig *cfg, Source **src_out, GError **error)
         &source_mbox_driver,
         &source_file_driver,
     };
+    static const char *const net_schemes[] = { "imap", "imaps" };
     const char *url = cfg->url;
     gsize n;
 
@@ -212,6 +213,11 @@ source_open(const SourceConfig *cfg, Source **src_out, GError **error)
     n = url_scheme_len(url);
     if (n == 0)
         return open_guessed(cfg, url, src_out, error);
+    /* The IMAP driver takes the whole url: it has a host in it. */
+    for (gsize i = 0; i < G_N_ELEMENTS(net_schemes); i++)
+        if (strlen(net_schemes[i]) == n &&
+            g_ascii_strncasecmp(url, net_schemes[i], n) == 0)
+            return source_imap_driver.open(cfg, src_out, error);
     for (gsize i = 0; i < G_N_ELEMENTS(drivers); i++) {
         if (strlen(drivers[i]->scheme) == n &&
             g_ascii_strncasecmp(url, drivers[i]->scheme, n) == 0) {
@@ -222,16 +228,10 @@ source_open(const SourceConfig *cfg, Source **src_out, GError **error)
      * "1700.M1P1:2,S" has one). */
     if (g_file_test(url, G_FILE_TEST_EXISTS))
         return open_guessed(cfg, url, src_out, error);
-    if ((n == 4 && g_ascii_strncasecmp(url, "imap", 4) == 0) ||
-        (n == 5 && g_ascii_strncasecmp(url, "imaps", 5) == 0))
-        return status_set(error, ST_CONFIG,
-                          "source: IMAP sources are not supported by this "
-                          "version yet; fetch with mbsync or fetchmail into "
-                          "a Maildir and use maildir:DIR");
     /* Print the scheme only: the rest of an IMAP url may hold a
      * password. */
     return status_set(error, ST_CONFIG,
-                      "source: unknown scheme '%.*s' (want maildir:, "
-                      "mbox:, file: or a path)",
+                      "source: unknown scheme '%.*s' (want imap:, imaps:, "
+                      "maildir:, mbox:, file: or a path)",
                       (int)n, url);
 }

@@ -704,7 +704,9 @@ test_errors(void)
                         cases[i].status);
         g_assert_null(src);
         g_assert_error(error, MT_ERROR, (int)cases[i].status);
-        g_assert_true(g_str_has_prefix(error->message, "source: "));
+        /* The IMAP driver speaks as "imap: ". */
+        g_assert_true(g_str_has_prefix(error->message, "source: ") ||
+                      g_str_has_prefix(error->message, "imap: "));
         g_assert_null(strstr(error->message, "secret"));
         if (cases[i].message != NULL)
             g_assert_cmpstr(error->message, ==, cases[i].message);
@@ -821,6 +823,87 @@ test_corpus_mbox(void)
     g_assert_cmpuint(total, ==, 46);
 }
 
+/* ---- IMAP folder names (RFC 3501 5.1.3) --------------------------- */
+
+static void
+test_imap_utf7(void)
+{
+    static const struct {
+        const char *utf8;
+        const char *wire;
+    } cases[] = {
+        { "INBOX", "INBOX" },
+        { "Support/St\xc3\xb6rungen", "Support/St&APY-rungen" },
+        { "Support/Anfragen & Angebote", "Support/Anfragen &- Angebote" },
+        { "\xe5\x8f\xb0\xe5\x8c\x97", "&U,BTFw-" }, /* RFC 3501's */
+        { "~peter/mail/\xe5\x8f\xb0\xe5\x8c\x97/"
+          "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e",
+          "~peter/mail/&U,BTFw-/&ZeVnLIqe-" },
+        { "\xc3\x9c" "berpr\xc3\xbc" "fung", "&ANw-berpr&APw-fung" },
+        { "&", "&-" },
+        { "", "" },
+    };
+    static const char *const bad_wire[] = {
+        "&", "&U,BTFw", "&!!-", "caf\xc3\xa9",
+    };
+
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *wire = source_imap_utf7_encode(cases[i].utf8);
+        g_autofree char *back = source_imap_utf7_decode(cases[i].wire);
+
+        g_assert_cmpstr(wire, ==, cases[i].wire);
+        g_assert_cmpstr(back, ==, cases[i].utf8);
+    }
+    for (gsize i = 0; i < G_N_ELEMENTS(bad_wire); i++) {
+        g_autofree char *back = source_imap_utf7_decode(bad_wire[i]);
+
+        g_assert_null(back);
+    }
+}
+
+/* Errors an IMAP source gives before it touches the network. */
+static void
+test_imap_config_errors(void)
+{
+    static const struct {
+        const char *url;
+        const char *user;
+        const char *password_file;
+        SourceTls tls;
+        const char *want;
+    } cases[] = {
+        { "imap://h/INBOX", NULL, "/nonexistent", SOURCE_TLS_AUTO,
+          "imap: no user (set user = NAME)" },
+        { "imap://h/INBOX", "u", NULL, SOURCE_TLS_AUTO,
+          "imap: no password_file or password_command" },
+        { "imaps://h/INBOX", "u", "/nonexistent", SOURCE_TLS_STARTTLS,
+          "imap: imaps:// is TLS from the start; tls = starttls or none "
+          "contradicts it" },
+        { "imap:///INBOX", "u", "/nonexistent", SOURCE_TLS_AUTO,
+          "imap: url names no host" },
+        { "imap://u:pw@h/INBOX", "u", "/nonexistent", SOURCE_TLS_AUTO,
+          "imap: url carries a password; put it in password_file or "
+          "password_command" },
+    };
+
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        SourceConfig cfg = {
+            .name = "t",
+            .url = cases[i].url,
+            .user = cases[i].user,
+            .password_file = cases[i].password_file,
+            .tls = cases[i].tls,
+        };
+        g_autoptr(GError) error = NULL;
+        Source *src = NULL;
+
+        g_test_message("imap config case %zu", i);
+        g_assert_cmpint(source_open(&cfg, &src, &error), ==, ST_CONFIG);
+        g_assert_null(src);
+        g_assert_cmpstr(error->message, ==, cases[i].want);
+    }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -840,5 +923,7 @@ main(int argc, char **argv)
     g_test_add_func("/source/open/guess", test_guess);
     g_test_add_func("/source/open/errors", test_errors);
     g_test_add_func("/source/corpus/mbox", test_corpus_mbox);
+    g_test_add_func("/source/imap/utf7", test_imap_utf7);
+    g_test_add_func("/source/imap/config-errors", test_imap_config_errors);
     return g_test_run();
 }
