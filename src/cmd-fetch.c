@@ -73,12 +73,9 @@ cmd_fetch(Ctx *ctx, int argc, char **argv, GError **error)
              NULL, &help_shown, error)) != ST_OK ||
         help_shown)
         return st;
-    if ((st = cmd_load_rules(ctx, &rules, error)) != ST_OK ||
-        (st = cmd_open_outbox(ctx, &outbox, error)) != ST_OK)
+    if ((st = cmd_open_processor(ctx, &rules, &outbox, &proc, error)) !=
+        ST_OK)
         return st;
-    proc = processor_new(ctx->cfg, ctx->store, ctx_now(ctx));
-    processor_set_rules(proc, rules);
-    processor_set_outbox(proc, outbox);
     st = cmd_fetch_sources(ctx, proc, &failed, error);
     cmd_log_summary("fetch", proc, failed, ctx->is_dry_run);
     return st;

@@ -15,6 +15,7 @@
 #include "outbox.h"
 #include "parse.h"
 #include "process.h"
+#include "rules.h"
 #include "source.h"
 #include "util.h"
 
@@ -391,6 +392,21 @@ cmd_log_summary(const char *what, Processor *proc, guint failed,
 }
 
 Status
+cmd_open_processor(Ctx *ctx, RuleSet **rules_out, Outbox **outbox_out,
+                   Processor **proc_out, GError **error)
+{
+    Status st;
+
+    if ((st = cmd_load_rules(ctx, rules_out, error)) != ST_OK ||
+        (st = cmd_open_outbox(ctx, outbox_out, error)) != ST_OK)
+        return st;
+    *proc_out = processor_new(ctx->cfg, ctx->store, ctx_now(ctx));
+    processor_set_rules(*proc_out, *rules_out);
+    processor_set_outbox(*proc_out, *outbox_out);
+    return ST_OK;
+}
+
+Status
 cmd_ingest(Ctx *ctx, int argc, char **argv, GError **error)
 {
     bool help_shown = false;
@@ -411,12 +427,9 @@ cmd_ingest(Ctx *ctx, int argc, char **argv, GError **error)
     if (argc != 2)
         return status_set(error, ST_USAGE,
                           "usage: mailtriage ingest PATH|-");
-    if ((st = cmd_load_rules(ctx, &rules, error)) != ST_OK ||
-        (st = cmd_open_outbox(ctx, &outbox, error)) != ST_OK)
+    if ((st = cmd_open_processor(ctx, &rules, &outbox, &proc, error)) !=
+        ST_OK)
         return st;
-    proc = processor_new(ctx->cfg, ctx->store, ctx_now(ctx));
-    processor_set_rules(proc, rules);
-    processor_set_outbox(proc, outbox);
     st = cmd_ingest_source(ctx, proc, argv[1], argv[1], SOURCE_AFTER_KEEP,
                            &failed, error);
     cmd_log_summary("ingest", proc, failed, ctx->is_dry_run);

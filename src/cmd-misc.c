@@ -87,12 +87,9 @@ cmd_run(Ctx *ctx, int argc, char **argv, GError **error)
                           "DIR'",
                           ctx->cfg->path != NULL ? ctx->cfg->path
                                                  : "built-in defaults");
-    if ((st = cmd_load_rules(ctx, &rules, error)) != ST_OK ||
-        (st = cmd_open_outbox(ctx, &outbox, error)) != ST_OK)
+    if ((st = cmd_open_processor(ctx, &rules, &outbox, &proc, error)) !=
+        ST_OK)
         return st;
-    proc = processor_new(ctx->cfg, ctx->store, ctx_now(ctx));
-    processor_set_rules(proc, rules);
-    processor_set_outbox(proc, outbox);
     /* One broken source must not stop the others, nor hold back the
      * deadlines of the tickets already in the store, nor the mail
      * already queued. */

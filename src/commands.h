@@ -47,6 +47,14 @@ Status cmd_send_stage(Ctx *ctx, struct OutboxSendCounts *counts_out,
                       GError **error);
 Status cmd_fetch(Ctx *ctx, int argc, char **argv, GError **error);
 
+/* The pipeline of ingest, fetch and run: the rule set and the outbox
+ * of ctx, and a Processor that borrows them.  The caller frees all
+ * three. */
+struct Processor;
+Status cmd_open_processor(Ctx *ctx, struct RuleSet **rules_out,
+                          struct Outbox **outbox_out,
+                          struct Processor **proc_out, GError **error);
+
 /* Parse argv with entries; prints --help itself.  ST_USAGE on error. */
 Status cmd_parse_options(int *argc, char ***argv, const char *usage,
                          const char *summary, const GOptionEntry *entries,
