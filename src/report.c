@@ -282,10 +282,11 @@ figures_add(ReportFigures *f, const TicketSummary *t, const Contribution *c)
         if (c->is_sla_met)
             f->sla_met++;
     }
-    if (t->escalation_level >= 1)
-        f->warnings++;
-    if (t->escalation_level >= 2)
-        f->breaches++;
+    /* What the reminder pass sent in the period, every deadline of the
+     * ticket: its level tells only about the running one, and a ticket
+     * found past its deadline skips the warning. */
+    f->warnings += t->warnings;
+    f->breaches += t->breaches;
     if (c->is_opened_resolved)
         f->opened_resolved++;
     if (t->rating_score >= 1 && t->rating_score <= 5) {

@@ -388,7 +388,14 @@ static const char *const query_sql[Q_COUNT] = {
         " first_response_at, resolved_at, due_at, escalation_level,"
         " rating_score, rating_comment, sla,"
         " (SELECT count(*) FROM events e WHERE e.ticket_id = t.id"
-        "  AND e.at >= ?1 AND e.at < ?2 AND e.kind = 'reopened')"
+        "  AND e.at >= ?1 AND e.at < ?2 AND e.kind = 'reopened'),"
+        /* remind.c: "approaching: deadline ...", "breached: ..." */
+        " (SELECT count(*) FROM events e WHERE e.ticket_id = t.id"
+        "  AND e.at >= ?1 AND e.at < ?2 AND e.kind = 'escalated'"
+        "  AND e.detail LIKE 'approaching%'),"
+        " (SELECT count(*) FROM events e WHERE e.ticket_id = t.id"
+        "  AND e.at >= ?1 AND e.at < ?2 AND e.kind = 'escalated'"
+        "  AND e.detail LIKE 'breached%')"
         " FROM tickets t WHERE created_at < ?2 AND status != ?3"
         " AND (created_at >= ?1 OR status NOT IN (?4, ?5)"
         "      OR resolved_at IS NULL OR resolved_at >= ?1)"
@@ -1696,6 +1703,8 @@ store_ticket_scan(Store *store, gint64 since, gint64 until,
         t.rating_comment = (const char *)sqlite3_column_text(stmt, 12);
         t.sla = sqlite3_column_int64(stmt, 13);
         t.reopened = sqlite3_column_int(stmt, 14);
+        t.warnings = sqlite3_column_int(stmt, 15);
+        t.breaches = sqlite3_column_int(stmt, 16);
         st = fn(&t, data, error);
     }
     return st;

@@ -160,6 +160,8 @@ typedef struct {
     const char *rating_comment; /* NULL when none */
     gint64 sla;                 /* 0: the configured default */
     int reopened;               /* "reopened" events in [since, until) */
+    int warnings;               /* escalation warnings in [since, until) */
+    int breaches;               /* breaches in [since, until) */
 } TicketSummary;
 
 typedef Status (*TicketScanFn)(const TicketSummary *t, gpointer data,

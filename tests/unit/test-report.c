@@ -145,9 +145,25 @@ fill_store(Store **store_out)
                                             "reopened", "by a reply",
                                             &error),
                             ==, ST_OK);
+        /* The reminder pass's events, as remind.c writes them: the late
+         * answer was warned and breached, the open one found breached. */
+        if (rows[i].reopened == 2)
+            g_assert_cmpint(store_event_add(store, id, t->created_at + 20 * H,
+                                            "escalated",
+                                            "approaching: deadline x",
+                                            &error), ==, ST_OK);
+        if (rows[i].reopened == 2 ||
+            (rows[i].status == TICKET_STATUS_OPEN && rows[i].created >= 0))
+            g_assert_cmpint(store_event_add(store, id, t->created_at + D,
+                                            "escalated",
+                                            "breached: deadline x", &error),
+                            ==, ST_OK);
         /* Outside the period or of another kind: not counted. */
         g_assert_cmpint(store_event_add(store, id, T0 - D, "reopened", NULL,
                                         &error), ==, ST_OK);
+        g_assert_cmpint(store_event_add(store, id, T0 - D, "escalated",
+                                        "breached: deadline x", &error),
+                        ==, ST_OK);
         g_assert_cmpint(store_event_add(store, id, t->created_at, "created",
                                         NULL, &error), ==, ST_OK);
     }
@@ -217,6 +233,9 @@ test_compute(void)
     g_assert_cmpint(f->sla_met, ==, 1);
     g_assert_true(report_sla_percent(f, &v));
     g_assert_cmpfloat_with_epsilon(v, 100.0 / 3, 1e-9);
+    /* escalations sent in the period, not the tickets' levels */
+    g_assert_cmpint(f->warnings, ==, 1);
+    g_assert_cmpint(f->breaches, ==, 2);
     g_assert_cmpint(f->opened_resolved, ==, 2);
     g_assert_true(report_resolution_rate(f, &v));
     g_assert_cmpfloat_with_epsilon(v, 40.0, 1e-9);
