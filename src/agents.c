@@ -447,6 +447,36 @@ agents_handle_verified(Agents *agents, const Message *msg, gint64 id,
 
 /* --- notifications --------------------------------------------------- */
 
+/* The customer's newest message on the ticket, without its quoted
+ * history: the notification's {{body}}, so the agent can answer from
+ * the notification alone.  NULL when the customer has written nothing
+ * (a ticket opened by an agent's mail). */
+static Status
+latest_customer_text(Agents *agents, gint64 ticket, char **text_out,
+                     GError **error)
+{
+    g_autoptr(Ticket) full = NULL;
+    Status st;
+
+    *text_out = NULL;
+    if ((st = store_ticket_get(agents->store, ticket, true, &full,
+                               error)) != ST_OK)
+        return st;
+    if (full == NULL || full->messages == NULL)
+        return ST_OK;
+    for (guint i = full->messages->len; i > 0; i--) {
+        const StoredMessage *m = g_ptr_array_index(full->messages, i - 1);
+
+        if (m->direction != DIRECTION_IN || m->role != ROLE_CUSTOMER)
+            continue;
+        *text_out = g_strdup(m->reply_text != NULL && *m->reply_text != '\0'
+                                 ? m->reply_text
+                                 : m->text);
+        break;
+    }
+    return ST_OK;
+}
+
 Status
 agents_notify_assigned(Agents *agents, const Ticket *ticket,
                        const char *agent_name, gint64 now, GError **error)
@@ -454,12 +484,15 @@ agents_notify_assigned(Agents *agents, const Ticket *ticket,
     const AgentConf *agent = agents_by_name(agents->cfg, agent_name);
     g_autoptr(GHashTable) vars = NULL;
     g_autofree char *reply = NULL;
+    g_autofree char *body = NULL;
     GBytes *key = NULL;
     Status st;
 
     if (agent == NULL)
         return ST_OK;
-    if ((st = get_key(agents, &key, error)) != ST_OK)
+    if ((st = get_key(agents, &key, error)) != ST_OK ||
+        (st = latest_customer_text(agents, ticket->id, &body, error)) !=
+            ST_OK)
         return st;
     reply = token_reply_address(key, agents->cfg->support_address, ticket->id,
                                 agent->name);
@@ -467,7 +500,7 @@ agents_notify_assigned(Agents *agents, const Ticket *ticket,
     g_hash_table_insert(vars, (gpointer) "agent.name", g_strdup(agent->name));
     g_hash_table_insert(vars, (gpointer) "agent.reply_address",
                         g_steal_pointer(&reply));
-    return queue(agents, OUTBOX_AGENT_NOTIFY, ticket->id, agent->email, 0, NULL,
+    return queue(agents, OUTBOX_AGENT_NOTIFY, ticket->id, agent->email, 0, body,
                  vars, now, error);
 }
 

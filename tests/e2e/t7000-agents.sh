@@ -92,6 +92,19 @@ test_expect_success 'assigning it queues agent-notify for the agent, and a key 0
     test "$(stat -c %a var/agent-token.key)" = 600
 '
 
+# notify_text TICKET: the text of the ticket's first agent notification.
+notify_text()
+{
+    show "$1" |
+        json_get "[m['text'] for m in j['messages'] if 'is yours' in m['text']][0]"
+}
+
+test_expect_success "the notification quotes the customer's message" '
+    notify_text 1001 >notify.txt &&
+    grep -q "the customer.s message" notify.txt &&
+    grep -q "my router reboots every ten minutes" notify.txt
+'
+
 T1=
 test_expect_success 'the reply token is 16 base32 characters' '
     t=$(token 1001 alice) && echo "$t" | grep -Eq "^[a-z2-7]{16}$"
