@@ -447,6 +447,35 @@ agents_handle_verified(Agents *agents, const Message *msg, gint64 id,
 
 /* --- notifications --------------------------------------------------- */
 
+/* The text of the customer's newest message on ticket id (its new
+ * text when it quotes earlier mail), for the notification's {{body}}:
+ * the agent answers from the mail client and should not need to look
+ * the question up elsewhere.  *text_out is NULL when there is none. */
+static Status
+customer_text(Agents *agents, gint64 id, char **text_out, GError **error)
+{
+    g_autoptr(Ticket) ticket = NULL;
+    Status st;
+
+    *text_out = NULL;
+    if ((st = store_ticket_get(agents->store, id, true, &ticket, error)) !=
+            ST_OK ||
+        ticket == NULL || ticket->messages == NULL)
+        return st;
+    for (guint i = ticket->messages->len; i > 0; i--) {
+        const StoredMessage *m = g_ptr_array_index(ticket->messages, i - 1);
+
+        if (m->direction != DIRECTION_IN || m->role != ROLE_CUSTOMER)
+            continue;
+        if (m->reply_text != NULL && *m->reply_text != '\0')
+            *text_out = g_strdup(m->reply_text);
+        else
+            *text_out = g_strdup(m->text != NULL ? m->text : "");
+        break;
+    }
+    return ST_OK;
+}
+
 Status
 agents_notify_assigned(Agents *agents, const Ticket *ticket,
                        const char *agent_name, gint64 now, GError **error)
@@ -454,12 +483,14 @@ agents_notify_assigned(Agents *agents, const Ticket *ticket,
     const AgentConf *agent = agents_by_name(agents->cfg, agent_name);
     g_autoptr(GHashTable) vars = NULL;
     g_autofree char *reply = NULL;
+    g_autofree char *text = NULL;
     GBytes *key = NULL;
     Status st;
 
     if (agent == NULL)
         return ST_OK;
-    if ((st = get_key(agents, &key, error)) != ST_OK)
+    if ((st = get_key(agents, &key, error)) != ST_OK ||
+        (st = customer_text(agents, ticket->id, &text, error)) != ST_OK)
         return st;
     reply = token_reply_address(key, agents->cfg->support_address, ticket->id,
                                 agent->name);
@@ -467,7 +498,7 @@ agents_notify_assigned(Agents *agents, const Ticket *ticket,
     g_hash_table_insert(vars, (gpointer) "agent.name", g_strdup(agent->name));
     g_hash_table_insert(vars, (gpointer) "agent.reply_address",
                         g_steal_pointer(&reply));
-    return queue(agents, OUTBOX_AGENT_NOTIFY, ticket->id, agent->email, 0, NULL,
+    return queue(agents, OUTBOX_AGENT_NOTIFY, ticket->id, agent->email, 0, text,
                  vars, now, error);
 }
 
