@@ -225,6 +225,7 @@ test_expect_success "step 2: alice's Thunderbird reply is verified, the deadline
     test "$(last_in 1001 verified)" = true &&
     test "$(field 1001 first_response_at)" = 2026-03-02T10:00:00Z &&
     test "$(field 1001 due_at)" = null &&
+    test "$(field 1001 breached_at)" = null &&
     arrived && test "$(smtp_count)" = 3
 '
 
@@ -377,7 +378,9 @@ test_expect_success 'step 5: runs with nothing new send nothing, fetch nothing t
     mt outbox list --json >ob.json &&
     test "$(json_get "sorted(set(r[\"state\"] for r in j))" <ob.json)" = "[\"sent\"]" &&
     test "$(json_get "len(j)" <ob.json)" = 5 &&
-    test "$(show 1001 | json_get "len(j[\"messages\"])")" = 13
+    test "$(show 1001 | json_get "len(j[\"messages\"])")" = 13 &&
+    test "$(field 1001 breached_at)" = null &&
+    test "$(field 1001 escalation_level)" = 0
 '
 
 test_expect_success 'every Message-ID that arrived is unique' '
