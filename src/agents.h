@@ -56,7 +56,8 @@ Status agents_handle_verified(Agents *agents, const Message *msg, gint64 ticket,
 
 /* ticket was just assigned to agent_name: queue the agent's
  * notification (template agent-notify) with agent.name and
- * agent.reply_address.  The assignment code calls this after storing
+ * agent.reply_address, and the customer's newest message (its new
+ * text) as the body.  The assignment code calls this after storing
  * the ticket (rules/assignment, #assign, #take, `ticket set
  * assignee=`).  An unknown agent gets nothing (no error). */
 Status agents_notify_assigned(Agents *agents, const Ticket *ticket,
