@@ -265,6 +265,9 @@ typedef enum {
     Q_ESCALATION_DUE,
     Q_TICKET_LIST_FILTER,
     Q_TICKET_SCAN,
+    Q_OUTBOX_ADD,
+    Q_OUTBOX_FIND,
+    Q_OUTBOX_COUNT,
     Q_COUNT
 } QueryId;
 
@@ -400,6 +403,19 @@ static const char *const query_sql[Q_COUNT] = {
         " AND (created_at >= ?1 OR status NOT IN (?4, ?5)"
         "      OR resolved_at IS NULL OR resolved_at >= ?1)"
         " ORDER BY id",
+    /* The outbox statements that run per message of an import: each
+     * new ticket asks the acknowledgments' rate limit, a bounce looks
+     * up our Message-ID. */
+    [Q_OUTBOX_ADD] =
+        "INSERT INTO outbox (ticket_id, kind, sender, recipient, subject,"
+        " message_id, state, attempts, created_at, next_attempt_at, raw)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, 0, ?7, ?8, ?9)",
+    [Q_OUTBOX_FIND] =
+        "SELECT id, ticket_id FROM outbox WHERE message_id = ?1"
+        " ORDER BY id LIMIT 1",
+    [Q_OUTBOX_COUNT] =
+        "SELECT count(*) FROM outbox WHERE recipient = ?1 AND kind = ?2"
+        " AND created_at >= ?3",
 };
 
 /*
@@ -1902,9 +1918,9 @@ store_ticket_escalation_due(Store *store, gint64 now, guint limit,
 }
 
 /* --- Outbox --------------------------------------------------------
- * The outbox statements run a few times per ticket, not per message of
- * a large import, so they are prepared per call rather than cached:
- * that keeps this block apart from the statement table above. */
+ * The statements a large import runs per message are in the statement
+ * table above; those of `send` and `outbox list`, which run a few
+ * times per run, are prepared per call. */
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(sqlite3_stmt, sqlite3_finalize)
 
@@ -1939,14 +1955,9 @@ Status
 store_outbox_add(Store *store, const OutboxRow *row, gint64 *id_out,
                  GError **error)
 {
-    g_autoptr(sqlite3_stmt) stmt = NULL;
+    store_autoreset sqlite3_stmt *stmt = NULL;
     Binder b;
-    Status st = outbox_prepare(
-        store,
-        "INSERT INTO outbox (ticket_id, kind, sender, recipient, subject,"
-        " message_id, state, attempts, created_at, next_attempt_at, raw)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, 0, ?7, ?8, ?9)",
-        &stmt, error);
+    Status st = stmt_get(store, Q_OUTBOX_ADD, &stmt, error);
 
     if (st != ST_OK)
         return st;
@@ -2053,13 +2064,9 @@ Status
 store_outbox_find(Store *store, const char *message_id, gint64 *id_out,
                   gint64 *ticket_out, GError **error)
 {
-    g_autoptr(sqlite3_stmt) stmt = NULL;
+    store_autoreset sqlite3_stmt *stmt = NULL;
     bool has_row = false;
-    Status st = outbox_prepare(
-        store,
-        "SELECT id, ticket_id FROM outbox WHERE message_id = ?1"
-        " ORDER BY id LIMIT 1",
-        &stmt, error);
+    Status st = stmt_get(store, Q_OUTBOX_FIND, &stmt, error);
 
     *id_out = 0;
     *ticket_out = 0;
@@ -2082,14 +2089,10 @@ Status
 store_outbox_count(Store *store, const char *kind, const char *recipient,
                    gint64 since, gint64 *count_out, GError **error)
 {
-    g_autoptr(sqlite3_stmt) stmt = NULL;
+    store_autoreset sqlite3_stmt *stmt = NULL;
     bool has_row = false;
     Binder b;
-    Status st = outbox_prepare(
-        store,
-        "SELECT count(*) FROM outbox WHERE recipient = ?1 AND kind = ?2"
-        " AND created_at >= ?3",
-        &stmt, error);
+    Status st = stmt_get(store, Q_OUTBOX_COUNT, &stmt, error);
 
     *count_out = 0;
     if (st != ST_OK)
