@@ -239,7 +239,7 @@ sqlite3_count() {
     "$python" - "$1" <<'EOF'
 import sqlite3, sys
 db = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
-print(db.execute("SELECT count(*) FROM messages").fetchone()[0])
+print(db.execute("SELECT count(*) FROM messages WHERE direction = 0").fetchone()[0])  # what came in, not what the outbox filed
 EOF
 }
 
