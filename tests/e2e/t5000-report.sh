@@ -12,7 +12,7 @@ need_binary
 GEN="$MT_SRCDIR/tests/lib/gen-history.py"
 NOW=2026-12-01T00:00:00Z
 # How many tickets the history has; a few thousand by default.
-: "${MT_REPORT_TICKETS:=1500}"
+: "${MT_REPORT_TICKETS:=2500}"
 
 CHROMIUM=
 for c in chromium chromium-browser; do
