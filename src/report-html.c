@@ -39,32 +39,17 @@ figure_row(GString *out, const char *name, const char *value)
     g_string_append(out, "</td></tr>\n");
 }
 
-static char *
-pct(bool has, double v)
-{
-    return has ? g_strdup_printf("%.1f%%", v) : g_strdup("-");
-}
-
 static void
 figures_table(GString *out, const ReportFigures *f)
 {
-    g_autofree char *frt_med = report_duration_text(f->first_response_median);
-    g_autofree char *frt_p90 = report_duration_text(f->first_response_p90);
-    g_autofree char *res_med = report_duration_text(f->resolution_median);
-    g_autofree char *res_p90 = report_duration_text(f->resolution_p90);
-    g_autofree char *age_med = report_duration_text(f->backlog_age_median);
-    g_autofree char *age_p90 = report_duration_text(f->backlog_age_p90);
-    double v = 0;
-    bool has_sla = report_sla_percent(f, &v);
-    g_autofree char *sla = pct(has_sla, v);
-    bool has_rate = report_resolution_rate(f, &v);
-    g_autofree char *rate = pct(has_rate, v);
-    bool has_avg = report_csat_average(f, &v);
-    g_autofree char *avg = has_avg ? g_strdup_printf("%.2f of 5 (%"
-                                                     G_GINT64_FORMAT
-                                                     " ratings)",
-                                                     v, f->ratings)
-                                   : g_strdup("no ratings");
+    g_auto(ReportFigureTexts) t = { 0 };
+    g_autofree char *avg = NULL;
+
+    report_figure_texts_init(&t, f);
+    avg = t.has_csat ? g_strdup_printf("%.2f of 5 (%" G_GINT64_FORMAT
+                                       " ratings)",
+                                       t.csat_average, f->ratings)
+                     : g_strdup("no ratings");
     struct {
         const char *name;
         char *value;
@@ -74,22 +59,25 @@ figures_table(GString *out, const ReportFigures *f)
           g_strdup_printf("%" G_GINT64_FORMAT, f->resolved) },
         { "Tickets reopened",
           g_strdup_printf("%" G_GINT64_FORMAT, f->reopened) },
-        { "Resolution rate", g_strdup(rate) },
+        { "Resolution rate", g_strdup(t.resolution_rate) },
         { "Backlog", g_strdup_printf("%" G_GINT64_FORMAT
                                      " (age median %s, p90 %s)",
-                                     f->backlog, age_med, age_p90) },
+                                     f->backlog, t.backlog_age_median,
+                                     t.backlog_age_p90) },
         { "First response", g_strdup_printf("median %s, p90 %s (%"
                                             G_GINT64_FORMAT " answered)",
-                                            frt_med, frt_p90,
+                                            t.first_response_median,
+                                            t.first_response_p90,
                                             f->first_response_count) },
         { "Resolution time", g_strdup_printf("median %s, p90 %s (%"
                                              G_GINT64_FORMAT " resolved)",
-                                             res_med, res_p90,
+                                             t.resolution_median,
+                                             t.resolution_p90,
                                              f->resolution_count) },
         { "SLA first response met",
           g_strdup_printf("%s (%" G_GINT64_FORMAT " of %" G_GINT64_FORMAT
                           " deadlines)",
-                          sla, f->sla_met, f->sla_due) },
+                          t.sla_percent, f->sla_met, f->sla_due) },
         { "SLA next response met", g_strdup("-") },
         { "Escalation warnings",
           g_strdup_printf("%" G_GINT64_FORMAT, f->warnings) },
@@ -354,7 +342,7 @@ report_html(const Report *r)
                 g->fig.first_response_median);
             double v = 0;
             bool has = report_sla_percent(&g->fig, &v);
-            g_autofree char *sla = pct(has, v);
+            g_autofree char *sla = report_percent_text(has, v);
             bool has_avg = report_csat_average(&g->fig, &v);
             g_autofree char *avg = has_avg ? g_strdup_printf("%.2f", v)
                                            : g_strdup("-");

@@ -81,6 +81,45 @@ report_percentile(const gint64 *sorted, guint n, int p)
 }
 
 char *
+report_percent_text(bool has, double pct)
+{
+    return has ? g_strdup_printf("%.1f%%", pct) : g_strdup("-");
+}
+
+void
+report_figure_texts_init(ReportFigureTexts *t, const ReportFigures *f)
+{
+    double v = 0;
+    bool has;
+
+    t->first_response_median = report_duration_text(f->first_response_median);
+    t->first_response_p90 = report_duration_text(f->first_response_p90);
+    t->resolution_median = report_duration_text(f->resolution_median);
+    t->resolution_p90 = report_duration_text(f->resolution_p90);
+    t->backlog_age_median = report_duration_text(f->backlog_age_median);
+    t->backlog_age_p90 = report_duration_text(f->backlog_age_p90);
+    has = report_sla_percent(f, &v);
+    t->sla_percent = report_percent_text(has, v);
+    has = report_resolution_rate(f, &v);
+    t->resolution_rate = report_percent_text(has, v);
+    t->has_csat = report_csat_average(f, &t->csat_average);
+}
+
+void
+report_figure_texts_clear(ReportFigureTexts *t)
+{
+    g_free(t->first_response_median);
+    g_free(t->first_response_p90);
+    g_free(t->resolution_median);
+    g_free(t->resolution_p90);
+    g_free(t->backlog_age_median);
+    g_free(t->backlog_age_p90);
+    g_free(t->sla_percent);
+    g_free(t->resolution_rate);
+    memset(t, 0, sizeof(*t));
+}
+
+char *
 report_duration_text(gint64 secs)
 {
     if (secs < 0)
@@ -527,12 +566,6 @@ report_compute(Store *store, const ReportOptions *opt, Report **report_out,
 /* --- text ----------------------------------------------------------- */
 
 static char *
-pct_text(bool has, double v)
-{
-    return has ? g_strdup_printf("%.1f%%", v) : g_strdup("-");
-}
-
-static char *
 day_text(gint64 t)
 {
     g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc(t);
@@ -554,20 +587,12 @@ period_text(const ReportOptions *opt)
 static void
 text_figures(GString *out, const ReportFigures *f)
 {
-    g_autofree char *frt_med = report_duration_text(f->first_response_median);
-    g_autofree char *frt_p90 = report_duration_text(f->first_response_p90);
-    g_autofree char *res_med = report_duration_text(f->resolution_median);
-    g_autofree char *res_p90 = report_duration_text(f->resolution_p90);
-    g_autofree char *age_med = report_duration_text(f->backlog_age_median);
-    g_autofree char *age_p90 = report_duration_text(f->backlog_age_p90);
-    double v = 0;
-    bool has_sla = report_sla_percent(f, &v);
-    g_autofree char *sla = pct_text(has_sla, v);
-    bool has_rate = report_resolution_rate(f, &v);
-    g_autofree char *rate = pct_text(has_rate, v);
-    bool has_avg = report_csat_average(f, &v);
-    g_autofree char *avg = has_avg ? g_strdup_printf("%.2f", v)
-                                   : g_strdup("-");
+    g_auto(ReportFigureTexts) t = { 0 };
+    g_autofree char *avg = NULL;
+
+    report_figure_texts_init(&t, f);
+    avg = t.has_csat ? g_strdup_printf("%.2f", t.csat_average)
+                     : g_strdup("-");
 
     g_string_append_printf(
         out,
@@ -593,12 +618,13 @@ text_figures(GString *out, const ReportFigures *f)
         " ratings; 1: %" G_GINT64_FORMAT "  2: %" G_GINT64_FORMAT
         "  3: %" G_GINT64_FORMAT "  4: %" G_GINT64_FORMAT "  5: %"
         G_GINT64_FORMAT ")\n",
-        f->opened, f->resolved, f->reopened, rate, f->backlog, age_med,
-        age_p90, f->backlog_ages[0], f->backlog_ages[1], f->backlog_ages[2],
-        f->backlog_ages[3], f->backlog_ages[4], frt_med, frt_p90,
-        f->first_response_count, res_med, res_p90, f->resolution_count, sla,
-        f->sla_met, f->sla_due, "-", f->warnings, f->breaches, avg,
-        f->ratings, f->rating_scores[0], f->rating_scores[1],
+        f->opened, f->resolved, f->reopened, t.resolution_rate, f->backlog,
+        t.backlog_age_median, t.backlog_age_p90, f->backlog_ages[0],
+        f->backlog_ages[1], f->backlog_ages[2], f->backlog_ages[3],
+        f->backlog_ages[4], t.first_response_median, t.first_response_p90,
+        f->first_response_count, t.resolution_median, t.resolution_p90,
+        f->resolution_count, t.sla_percent, f->sla_met, f->sla_due, "-",
+        f->warnings, f->breaches, avg, f->ratings, f->rating_scores[0], f->rating_scores[1],
         f->rating_scores[2], f->rating_scores[3], f->rating_scores[4]);
 }
 
@@ -635,7 +661,7 @@ report_text(const Report *r)
             g_autofree char *res = report_duration_text(f->resolution_median);
             double v = 0;
             bool has_sla = report_sla_percent(f, &v);
-            g_autofree char *sla = pct_text(has_sla, v);
+            g_autofree char *sla = report_percent_text(has_sla, v);
             bool has_avg = report_csat_average(f, &v);
             g_autofree char *avg = has_avg ? g_strdup_printf("%.2f", v)
                                            : g_strdup("-");
@@ -791,6 +817,19 @@ json_opt(JsonWriter *w, const char *key, gint64 v)
         json_int(w, v);
 }
 
+/* key: {count, median, p90} of a set of durations. */
+static void
+json_durations(JsonWriter *w, const char *key, gint64 count, gint64 median,
+               gint64 p90)
+{
+    json_key(w, key);
+    json_begin_object(w);
+    json_kv_int(w, "count", count);
+    json_opt(w, "median", median);
+    json_opt(w, "p90", p90);
+    json_end_object(w);
+}
+
 static void
 json_opt_double(JsonWriter *w, const char *key, bool has, double v,
                 int decimals)
@@ -827,18 +866,10 @@ json_figures(JsonWriter *w, const ReportFigures *f)
         json_kv_int(w, age_names[i], f->backlog_ages[i]);
     json_end_object(w);
     json_end_object(w);
-    json_key(w, "first_response");
-    json_begin_object(w);
-    json_kv_int(w, "count", f->first_response_count);
-    json_opt(w, "median", f->first_response_median);
-    json_opt(w, "p90", f->first_response_p90);
-    json_end_object(w);
-    json_key(w, "resolution_time");
-    json_begin_object(w);
-    json_kv_int(w, "count", f->resolution_count);
-    json_opt(w, "median", f->resolution_median);
-    json_opt(w, "p90", f->resolution_p90);
-    json_end_object(w);
+    json_durations(w, "first_response", f->first_response_count,
+                   f->first_response_median, f->first_response_p90);
+    json_durations(w, "resolution_time", f->resolution_count,
+                   f->resolution_median, f->resolution_p90);
     json_key(w, "sla");
     json_begin_object(w);
     json_key(w, "first_response");

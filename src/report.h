@@ -146,6 +146,28 @@ gint64 report_percentile(const gint64 *sorted, guint n, int p);
 /* "3d 4h", "5h 12m", "42m", "30s"; "-" for -1.  The caller frees it. */
 char *report_duration_text(gint64 secs);
 
+/* "87.5%", or "-" when there is no such figure.  The caller frees it. */
+char *report_percent_text(bool has, double pct);
+
+/* The figures a reader sees as words rather than numbers, made once
+ * for the text and the HTML report alike. */
+typedef struct {
+    char *first_response_median;
+    char *first_response_p90;
+    char *resolution_median;
+    char *resolution_p90;
+    char *backlog_age_median;
+    char *backlog_age_p90;
+    char *sla_percent;     /* first-response deadlines met */
+    char *resolution_rate;
+    bool has_csat;
+    double csat_average;
+} ReportFigureTexts;
+
+void report_figure_texts_init(ReportFigureTexts *t, const ReportFigures *f);
+void report_figure_texts_clear(ReportFigureTexts *t);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(ReportFigureTexts, report_figure_texts_clear)
+
 /* The report as a terminal table, as CSV (one row for all, one per
  * group), and as JSON.  The caller frees the text. */
 char *report_text(const Report *report);
