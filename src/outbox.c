@@ -136,21 +136,6 @@ outbox_format_duration(gint64 secs)
     return g_strdup_printf("%" G_GINT64_FORMAT " seconds", MAX(secs, 0));
 }
 
-static char *
-format_local_time(const Config *cfg, gint64 t)
-{
-    g_autoptr(GTimeZone) tz = g_time_zone_new_identifier(cfg->timezone);
-    g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc(t);
-    g_autoptr(GDateTime) local = NULL;
-
-    if (tz == NULL)
-        tz = g_time_zone_new_utc();
-    if (utc == NULL)
-        return NULL;
-    local = g_date_time_to_timezone(utc, tz);
-    return g_date_time_format(local, "%a %d %b %Y %H:%M %Z");
-}
-
 static void
 put(GHashTable *vars, const char *key, char *value_take)
 {
@@ -180,7 +165,9 @@ ticket_vars(const Outbox *outbox, const Ticket *ticket,
         put(vars, "ticket.team", g_strdup(ticket->team));
         put(vars, "ticket.assignee", g_strdup(ticket->assignee));
         if (ticket->due_at != MESSAGE_NO_TIME)
-            put(vars, "ticket.due", format_local_time(cfg, ticket->due_at));
+            put(vars, "ticket.due",
+                util_time_local(cfg->timezone, ticket->due_at,
+                                "%a %d %b %Y %H:%M %Z"));
         put(vars, "customer.name", g_strdup(ticket->customer_name));
         put(vars, "customer.email", g_strdup(ticket->customer_email));
         put(vars, "sla.first_response",

@@ -79,27 +79,15 @@ warning_recipients(const Config *cfg, const Ticket *t, GPtrArray *to)
         g_ptr_array_add(to, g_strdup(escalation_address(cfg, t)));
 }
 
-/* The deadline as the desk reads it: local time in [general] timezone. */
-static char *
-deadline_text(const Config *cfg, gint64 due)
-{
-    g_autoptr(GTimeZone) tz = g_time_zone_new_identifier(cfg->timezone);
-    g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc(due);
-    g_autoptr(GDateTime) local = NULL;
-
-    if (tz == NULL)
-        tz = g_time_zone_new_utc();
-    local = g_date_time_to_timezone(utc, tz);
-    return g_date_time_format(local, "%Y-%m-%d %H:%M %Z");
-}
-
 static Status
 escalate(const Config *cfg, Store *store, Outbox *outbox, Ticket *t,
          int level, gint64 now, RemindCounts *counts, GError **error)
 {
     g_autoptr(GPtrArray) to = g_ptr_array_new_with_free_func(g_free);
     g_autoptr(GHashTable) vars = g_hash_table_new(g_str_hash, g_str_equal);
-    g_autofree char *deadline = deadline_text(cfg, t->due_at);
+    /* The deadline as the desk reads it, in [general] timezone. */
+    g_autofree char *deadline = util_time_local(cfg->timezone, t->due_at,
+                                                "%Y-%m-%d %H:%M %Z");
     g_autoptr(GString) detail = g_string_new(NULL);
     OutboxKind kind = level == 1 ? OUTBOX_ESCALATION_WARNING
                                  : OUTBOX_ESCALATION_BREACH;

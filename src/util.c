@@ -118,6 +118,21 @@ util_time_iso(gint64 t)
     return g_date_time_format(dt, "%Y-%m-%dT%H:%M:%SZ");
 }
 
+char *
+util_time_local(const char *timezone, gint64 t, const char *format)
+{
+    g_autoptr(GTimeZone) tz = g_time_zone_new_identifier(timezone);
+    g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc(t);
+    g_autoptr(GDateTime) local = NULL;
+
+    if (tz == NULL)
+        tz = g_time_zone_new_utc();
+    if (utc == NULL)
+        return NULL;
+    local = g_date_time_to_timezone(utc, tz);
+    return g_date_time_format(local, format);
+}
+
 bool
 util_time_parse(const char *text, gint64 *t_out)
 {

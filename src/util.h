@@ -40,6 +40,11 @@ Status util_read_file(const char *path, GBytes **bytes_out,
  * caller frees it. */
 char *util_time_iso(gint64 t);
 
+/* t as local time in timezone (an IANA name; NULL: the machine's own;
+ * UTC when unknown), in a g_date_time_format() format; NULL when t is
+ * out of range.  The caller frees it. */
+char *util_time_local(const char *timezone, gint64 t, const char *format);
+
 /* Parse "2025-03-10T07:14:02Z", "2025-03-10 07:14", "2025-03-10", or
  * "@1741590842" (Unix seconds); false when it is none of these. */
 bool util_time_parse(const char *text, gint64 *t_out);

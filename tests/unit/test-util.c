@@ -167,6 +167,22 @@ test_atomic_write(void)
     rmdir(dir);
 }
 
+static void
+test_time_local(void)
+{
+    g_autofree char *berlin = util_time_local("Europe/Berlin", 1700000000,
+                                              "%Y-%m-%d %H:%M %Z");
+    g_autofree char *summer = util_time_local("Europe/Berlin", 1690000000,
+                                              "%H:%M %Z");
+    g_autofree char *unknown = util_time_local("Nowhere/Atlantis",
+                                               1700000000, "%H:%M %Z");
+
+    /* 2023-11-14T22:13:20Z; 2023-07-22T04:26:40Z */
+    g_assert_cmpstr(berlin, ==, "2023-11-14 23:13 CET");
+    g_assert_cmpstr(summer, ==, "06:26 CEST");
+    g_assert_cmpstr(unknown, ==, "22:13 UTC");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -178,5 +194,6 @@ main(int argc, char **argv)
     g_test_add_func("/util/duration", test_duration);
     g_test_add_func("/util/json", test_json);
     g_test_add_func("/util/atomic-write", test_atomic_write);
+    g_test_add_func("/util/time-local", test_time_local);
     return g_test_run();
 }
