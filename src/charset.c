@@ -356,7 +356,10 @@ convert_iconv(GString *out, const guchar *p, gsize n, const char *name,
         }
         append_unichar(out, REPLACEMENT_CHAR);
         bad++;
-        if (err == EINVAL) /* incomplete sequence at the end */
+        /* EINVAL: an incomplete sequence at the end.  A stateful
+         * decoder (ISO-2022-CN-EXT, say) may also report EILSEQ after
+         * consuming the last byte: nothing is left to skip. */
+        if (err == EINVAL || inleft == 0)
             break;
         inbuf++;
         inleft--;

@@ -237,6 +237,28 @@ test_random_bytes(void)
     }
 }
 
+/* A stateful decoder may report a bad sequence after it consumed the
+ * last byte; the lenient loop must stop there, not step past the end
+ * (found by /charset/random-bytes with one seed in 200). */
+static void
+test_error_at_end(void)
+{
+    static const guchar bytes[] = {
+        0x72, 0x06, 0xee, 0x2d, 0x82, 0x3d, 0x73, 0xba, 0x5d, 0x4a, 0x28,
+        0x98, 0x59, 0x24, 0x95, 0x4a, 0x0d, 0xe4, 0x43, 0xe2, 0x5b, 0x28,
+        0x42, 0xae, 0xe4, 0xab, 0x7c, 0x8f, 0x0f, 0x00, 0x3d, 0x2d, 0x00,
+        0xa5, 0xff, 0x1b, 0x0e, 0x88, 0x61, 0x00, 0x9d, 0xa4, 0x0e,
+    };
+    /* The same bytes, on the heap and exactly as long, so a read past
+     * the end is caught by ASan and valgrind. */
+    g_autofree char *buf = g_memdup2(bytes, sizeof bytes);
+    g_autofree char *got =
+        charset_to_utf8(buf, sizeof bytes, "iso-2022-cn-ext", NULL);
+
+    assert_clean_utf8(got);
+    g_assert_nonnull(strstr(got, "\xef\xbf\xbd"));
+}
+
 /* The fast paths: large ASCII and UTF-8 bodies come back unchanged. */
 static void
 test_large(void)
@@ -279,6 +301,7 @@ main(int argc, char **argv)
     g_test_add_func("/charset/convert", test_convert);
     g_test_add_func("/charset/iso2022-escapes", test_escapes);
     g_test_add_func("/charset/random-bytes", test_random_bytes);
+    g_test_add_func("/charset/error-at-end", test_error_at_end);
     g_test_add_func("/charset/large", test_large);
     g_test_add_func("/charset/flush", test_flush);
     return g_test_run();
