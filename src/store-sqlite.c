@@ -193,6 +193,33 @@ static const char *const migrations[] = {
     "CREATE INDEX outbox_due ON outbox(next_attempt_at) WHERE state = 0;"
     "CREATE INDEX outbox_recipient ON outbox(recipient, kind, created_at);"
     "CREATE INDEX outbox_message_id ON outbox(message_id);",
+    /* 6: what the report measures beyond the running clock.  clocks
+     * keeps every response clock that ended (sla.c's EndedClock; kind 0
+     * first response, 1 next; ended_by 0 answered, 1 resolved, closed
+     * or spam, 2 replaced), by ticket for the report's pass and by
+     * start for a period.  pending_since and pending_total add up the
+     * time a ticket waits on its customer.  Clocks that ended before
+     * this migration are not known; a ticket pending now has waited
+     * since its clock paused, else since its last change. */
+    "CREATE TABLE clocks ("
+    "  id INTEGER PRIMARY KEY,"
+    "  ticket_id INTEGER NOT NULL REFERENCES tickets(id),"
+    "  kind INTEGER NOT NULL,"
+    "  started_at INTEGER NOT NULL,"
+    "  due_at INTEGER NOT NULL,"
+    "  ended_at INTEGER NOT NULL,"
+    "  paused_total INTEGER NOT NULL DEFAULT 0,"
+    "  ended_by INTEGER NOT NULL,"
+    "  level INTEGER NOT NULL DEFAULT 0"
+    ");"
+    "CREATE INDEX clocks_ticket ON clocks(ticket_id, kind, started_at);"
+    "CREATE INDEX clocks_started ON clocks(started_at);"
+    "ALTER TABLE tickets ADD COLUMN pending_since INTEGER;"
+    "ALTER TABLE tickets ADD COLUMN pending_total INTEGER NOT NULL"
+    "  DEFAULT 0;"
+    /* tag-20261203-status: pending is 2. */
+    "UPDATE tickets SET pending_since = coalesce(paused_at, updated_at,"
+    "  created_at) WHERE status = 2;",
 };
 
 #define SCHEMA_VERSION ((int)G_N_ELEMENTS(migrations))
@@ -203,7 +230,8 @@ static const char *const migrations[] = {
     " customer_name, customer_email, mailbox, created_at, updated_at," \
     " first_response_at, resolved_at, due_at, escalation_level," \
     " rating_score, rating_comment, linked_ticket, sla, clock_start," \
-    " paused_at, paused_total, escalate_at, breached_at"
+    " paused_at, paused_total, escalate_at, breached_at, pending_since," \
+    " pending_total"
 
 /* The same columns less id, as bind_ticket() binds them. */
 #define TICKET_SET \
@@ -213,7 +241,8 @@ static const char *const migrations[] = {
     " first_response_at = ?13, resolved_at = ?14, due_at = ?15," \
     " escalation_level = ?16, rating_score = ?17, rating_comment = ?18," \
     " linked_ticket = ?19, sla = ?20, clock_start = ?21, paused_at = ?22," \
-    " paused_total = ?23, escalate_at = ?24, breached_at = ?25"
+    " paused_total = ?23, escalate_at = ?24, breached_at = ?25," \
+    " pending_since = ?26, pending_total = ?27"
 
 /* The columns of a StoredMessage, in the order row_to_message() reads
  * them; never raw. */
@@ -267,6 +296,10 @@ typedef enum {
     Q_TICKET_SCAN,
     Q_OUTBOX_ADD,
     Q_OUTBOX_FIND,
+    Q_CLOCK_ADD,
+    Q_CLOCK_SAVEPOINT,
+    Q_CLOCK_RELEASE,
+    Q_CLOCK_ROLLBACK_TO,
     Q_OUTBOX_COUNT,
     Q_COUNT
 } QueryId;
@@ -319,7 +352,7 @@ static const char *const query_sql[Q_COUNT] = {
         "INSERT INTO tickets (" TICKET_COLUMNS ") VALUES"
         " (max(?1, coalesce((SELECT max(id) FROM tickets), 0) + 1),"
         " ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
-        " ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)",
+        " ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)",
     [Q_TICKET_UPDATE] = "UPDATE tickets SET " TICKET_SET " WHERE id = ?1",
     [Q_TICKET_GET] = "SELECT " TICKET_COLUMNS " FROM tickets WHERE id = ?1",
     [Q_TICKET_LIST] =
@@ -398,7 +431,25 @@ static const char *const query_sql[Q_COUNT] = {
         "  AND e.detail LIKE 'approaching%'),"
         " (SELECT count(*) FROM events e WHERE e.ticket_id = t.id"
         "  AND e.at >= ?1 AND e.at < ?2 AND e.kind = 'escalated'"
-        "  AND e.detail LIKE 'breached%')"
+        "  AND e.detail LIKE 'breached%'),"
+        " clock_start, paused_at, paused_total, pending_total,"
+        /* The ended clocks, from the (ticket_id, kind, started_at)
+         * index: the pause of the first-response clocks, and the
+         * next-response clocks started in the period that were due
+         * (answered before until, or past their deadline before they
+         * ended and before until) and met (answered by the deadline).
+         * tag-20261203-clock-kind: 0 first, 1 next; ended_by 0 is an
+         * answer. */
+        " (SELECT coalesce(sum(c.paused_total), 0) FROM clocks c"
+        "  WHERE c.ticket_id = t.id AND c.kind = 0),"
+        " (SELECT count(*) FROM clocks c WHERE c.ticket_id = t.id"
+        "  AND c.kind = 1 AND c.started_at >= ?1 AND c.started_at < ?2"
+        "  AND ((c.ended_by = 0 AND c.ended_at < ?2)"
+        "       OR c.due_at < min(c.ended_at, ?2))),"
+        " (SELECT count(*) FROM clocks c WHERE c.ticket_id = t.id"
+        "  AND c.kind = 1 AND c.started_at >= ?1 AND c.started_at < ?2"
+        "  AND c.ended_by = 0 AND c.ended_at < ?2"
+        "  AND c.ended_at <= c.due_at)"
         " FROM tickets t WHERE created_at < ?2 AND status != ?3"
         " AND (created_at >= ?1 OR status NOT IN (?4, ?5)"
         "      OR resolved_at IS NULL OR resolved_at >= ?1)"
@@ -413,6 +464,13 @@ static const char *const query_sql[Q_COUNT] = {
     [Q_OUTBOX_FIND] =
         "SELECT id, ticket_id FROM outbox WHERE message_id = ?1"
         " ORDER BY id LIMIT 1",
+    [Q_CLOCK_ADD] =
+        "INSERT INTO clocks (ticket_id, kind, started_at, due_at, ended_at,"
+        " paused_total, ended_by, level)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [Q_CLOCK_SAVEPOINT] = "SAVEPOINT ticket_clocks",
+    [Q_CLOCK_RELEASE] = "RELEASE ticket_clocks",
+    [Q_CLOCK_ROLLBACK_TO] = "ROLLBACK TO ticket_clocks",
     [Q_OUTBOX_COUNT] =
         "SELECT count(*) FROM outbox WHERE recipient = ?1 AND kind = ?2"
         " AND created_at >= ?3",
@@ -1342,7 +1400,7 @@ store_ticket_by_subject(Store *store, const char *from_email,
 
 /* --- Tickets ------------------------------------------------------- */
 
-/* Parameters 2 to 25 of Q_TICKET_CREATE and Q_TICKET_UPDATE. */
+/* Parameters 2 to 27 of Q_TICKET_CREATE and Q_TICKET_UPDATE. */
 static void
 bind_ticket(Binder *b, const Ticket *t)
 {
@@ -1370,6 +1428,8 @@ bind_ticket(Binder *b, const Ticket *t)
     bind_int64(b, t->paused_total);
     bind_time(b, t->escalate_at);
     bind_time(b, t->breached_at);
+    bind_time(b, t->pending_since);
+    bind_int64(b, t->pending_total);
 }
 
 /* A Ticket from a row of TICKET_COLUMNS. */
@@ -1403,6 +1463,8 @@ row_to_ticket(sqlite3_stmt *stmt)
     t->paused_total = sqlite3_column_int64(stmt, 22);
     t->escalate_at = column_time(stmt, 23);
     t->breached_at = column_time(stmt, 24);
+    t->pending_since = column_time(stmt, 25);
+    t->pending_total = sqlite3_column_int64(stmt, 26);
     return t;
 }
 
@@ -1436,49 +1498,102 @@ row_to_message(sqlite3_stmt *stmt)
     return m;
 }
 
-Status
-store_ticket_create(Store *store, const Ticket *ticket, gint64 ticket_start,
-                    gint64 *id_out, GError **error)
+/* The ended clocks of a ticket, one row each. */
+static Status
+insert_clocks(Store *store, gint64 id, const GArray *clocks, GError **error)
 {
-    store_autoreset sqlite3_stmt *stmt = NULL;
-    Status st = stmt_get(store, Q_TICKET_CREATE, &stmt, error);
-    Binder b;
+    for (guint i = 0; i < clocks->len; i++) {
+        const EndedClock *c = &g_array_index(clocks, EndedClock, i);
+        store_autoreset sqlite3_stmt *stmt = NULL;
+        Status st = stmt_get(store, Q_CLOCK_ADD, &stmt, error);
+        Binder b;
 
-    if (st != ST_OK)
+        if (st != ST_OK)
+            return st;
+        binder_init(&b, stmt);
+        bind_int64(&b, id);
+        bind_int64(&b, c->kind);
+        bind_int64(&b, c->started_at);
+        bind_int64(&b, c->due_at);
+        bind_int64(&b, c->ended_at);
+        bind_int64(&b, c->paused_total);
+        bind_int64(&b, c->end);
+        bind_int64(&b, c->level);
+        st = binder_check(&b, "cannot record a clock", error);
+        if (st == ST_OK)
+            st = step_done(store, stmt, "cannot record a clock", error);
+        if (st != ST_OK)
+            return st;
+    }
+    return ST_OK;
+}
+
+/* Q_TICKET_CREATE (with ticket_start) or Q_TICKET_UPDATE of ticket, and
+ * its ended clocks in the same step: a savepoint of our own when there
+ * are any, inside or outside the caller's transaction.  The clocks
+ * written are taken off the ticket, so that the next write does not
+ * repeat them. */
+static Status
+write_ticket(Store *store, QueryId q, Ticket *ticket, gint64 ticket_start,
+             gint64 *id_out, GError **error)
+{
+    const char *what = q == Q_TICKET_CREATE ? "cannot create a ticket"
+                                            : "cannot update a ticket";
+    bool has_clocks = ticket->ended_clocks->len > 0;
+    gint64 id = ticket->id;
+    Status st;
+
+    if (has_clocks &&
+        (st = run_simple(store, Q_CLOCK_SAVEPOINT, what, error)) != ST_OK)
         return st;
-    binder_init(&b, stmt);
-    bind_int64(&b, ticket_start);
-    bind_ticket(&b, ticket);
-    st = binder_check(&b, "cannot create a ticket", error);
-    if (st == ST_OK)
-        st = step_done(store, stmt, "cannot create a ticket", error);
-    if (st != ST_OK)
+    {
+        store_autoreset sqlite3_stmt *stmt = NULL;
+        Binder b;
+
+        st = stmt_get(store, q, &stmt, error);
+        if (st == ST_OK) {
+            binder_init(&b, stmt);
+            bind_int64(&b, q == Q_TICKET_CREATE ? ticket_start : ticket->id);
+            bind_ticket(&b, ticket);
+            st = binder_check(&b, what, error);
+        }
+        if (st == ST_OK)
+            st = step_done(store, stmt, what, error);
+    }
+    if (st == ST_OK && q == Q_TICKET_CREATE)
+        id = sqlite3_last_insert_rowid(store->db);
+    else if (st == ST_OK && sqlite3_changes(store->db) == 0)
+        st = status_set(error, ST_DATAERR,
+                        "store: no ticket %" G_GINT64_FORMAT, ticket->id);
+    if (st == ST_OK && has_clocks)
+        st = insert_clocks(store, id, ticket->ended_clocks, error);
+    if (st == ST_OK && has_clocks)
+        st = run_simple(store, Q_CLOCK_RELEASE, what, error);
+    if (st != ST_OK) {
+        if (has_clocks) {
+            run_simple(store, Q_CLOCK_ROLLBACK_TO, what, NULL);
+            run_simple(store, Q_CLOCK_RELEASE, what, NULL);
+        }
         return st;
-    *id_out = sqlite3_last_insert_rowid(store->db);
+    }
+    g_array_set_size(ticket->ended_clocks, 0);
+    if (id_out != NULL)
+        *id_out = id;
     return ST_OK;
 }
 
 Status
-store_ticket_update(Store *store, const Ticket *ticket, GError **error)
+store_ticket_create(Store *store, Ticket *ticket, gint64 ticket_start,
+                    gint64 *id_out, GError **error)
 {
-    store_autoreset sqlite3_stmt *stmt = NULL;
-    Status st = stmt_get(store, Q_TICKET_UPDATE, &stmt, error);
-    Binder b;
+    return write_ticket(store, Q_TICKET_CREATE, ticket, ticket_start, id_out,
+                        error);
+}
 
-    if (st != ST_OK)
-        return st;
-    binder_init(&b, stmt);
-    bind_int64(&b, ticket->id);
-    bind_ticket(&b, ticket);
-    st = binder_check(&b, "cannot update a ticket", error);
-    if (st == ST_OK)
-        st = step_done(store, stmt, "cannot update a ticket", error);
-    if (st != ST_OK)
-        return st;
-    if (sqlite3_changes(store->db) == 0)
-        return status_set(error, ST_DATAERR,
-                          "store: no ticket %" G_GINT64_FORMAT, ticket->id);
-    return ST_OK;
+Status
+store_ticket_update(Store *store, Ticket *ticket, GError **error)
+{
+    return write_ticket(store, Q_TICKET_UPDATE, ticket, 0, NULL, error);
 }
 
 /* Each row of query q for one id, handed to a row function that turns
@@ -1721,6 +1836,13 @@ store_ticket_scan(Store *store, gint64 since, gint64 until,
         t.reopened = sqlite3_column_int(stmt, 14);
         t.warnings = sqlite3_column_int(stmt, 15);
         t.breaches = sqlite3_column_int(stmt, 16);
+        t.clock_start = column_time(stmt, 17);
+        t.paused_at = column_time(stmt, 18);
+        t.paused_total = sqlite3_column_int64(stmt, 19);
+        t.pending_total = sqlite3_column_int64(stmt, 20);
+        t.first_paused = sqlite3_column_int64(stmt, 21);
+        t.next_due = sqlite3_column_int(stmt, 22);
+        t.next_met = sqlite3_column_int(stmt, 23);
         st = fn(&t, data, error);
     }
     return st;
