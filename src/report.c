@@ -446,10 +446,11 @@ scan_row(const TicketSummary *t, gpointer data, GError **error)
                    t->status == TICKET_STATUS_CLOSED;
     bool has_fr = t->first_response_at != MESSAGE_NO_TIME;
     gint64 promise = t->sla > 0 ? t->sla : opt->first_response;
-    /* The pause of every first-response clock: the ended ones, and the
-     * running one while there is no answer. */
+    /* The pause of the first-response clocks started in the period:
+     * the ended ones, and the running one while there is no answer. */
     gint64 first_paused = t->first_paused +
-                          (!has_fr && t->clock_start != MESSAGE_NO_TIME
+                          (!has_fr && t->clock_start != MESSAGE_NO_TIME &&
+                                   t->clock_start < opt->until
                                ? t->paused_total
                                : 0);
     Contribution c = { .frt = -1, .resolution = -1 };

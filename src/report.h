@@ -17,7 +17,8 @@
  * - backlog: tickets created before until and not resolved by then;
  *   their age is measured to until.
  * - first response: of the cohort, creation to the first answer, less
- *   the time its first-response clock was paused (pending).
+ *   the time its first-response clocks (those started before until)
+ *   were paused (pending).
  * - SLA attainment (first response): of the cohort, a deadline is due
  *   when the ticket was answered before until, or when its promise ran
  *   out (less pause) before it was answered or resolved (until for an

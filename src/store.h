@@ -170,10 +170,9 @@ typedef struct {
     gint64 paused_total;
     gint64 pending_total;       /* time waited on the customer, ended
                                    waits only */
-    gint64 first_paused;        /* pause of the ended first-response
-                                   clocks */
-    int next_due;               /* ended next-response clocks started in
-                                   [since, until): due (report.h) */
+    /* Of the ended clocks that started in [since, until): */
+    gint64 first_paused;        /* the first-response clocks' pause */
+    int next_due;               /* next-response clocks due (report.h) */
     int next_met;               /* ... and met */
 } TicketSummary;
 

@@ -306,6 +306,8 @@ def simulate(tk, now, sla, next_sla):
         "pending_total": st["pending_total"],
         "first_paused": sum(ck["paused"] for ck in clocks
                             if ck["kind"] == "first"),
+        "first_clocks": [{"start": ck["start"], "paused": ck["paused"]}
+                         for ck in clocks if ck["kind"] == "first"],
         "next_clocks": [ck for ck in clocks if ck["kind"] == "next"],
     }
 
@@ -436,7 +438,9 @@ def figures(tickets, since, until, sla):
         if opened_resolved:
             f["opened_resolved"] += 1
         fr = t["first_response"]
-        paused = t.get("first_paused", 0)
+        # The pause of its first-response clocks started before until.
+        paused = sum(ck["paused"] for ck in t.get("first_clocks", [])
+                     if ck["start"] < until)
         if fr is not None and fr < until:
             frt = max(0, fr - c - paused)
             f["frts"].append(frt)
