@@ -664,8 +664,8 @@ text_figures(GString *out, const ReportFigures *f)
         f->backlog_ages[1], f->backlog_ages[2], f->backlog_ages[3],
         f->backlog_ages[4], t.first_response_median, t.first_response_p90,
         f->first_response_count, t.resolution_median, t.resolution_p90,
-        f->resolution_count, t.sla_percent, f->sla_met, f->sla_due, t.next_percent,
-        f->next_met, f->next_due,
+        f->resolution_count, t.sla_percent, f->sla_met, f->sla_due,
+        t.next_percent, f->next_met, f->next_due,
         f->warnings, f->breaches, avg, f->ratings, f->rating_scores[0], f->rating_scores[1],
         f->rating_scores[2], f->rating_scores[3], f->rating_scores[4]);
 }

@@ -196,8 +196,8 @@ static const char *const migrations[] = {
     /* 6: what the report measures beyond the running clock.  clocks
      * keeps every response clock that ended (sla.c's EndedClock; kind 0
      * first response, 1 next; ended_by 0 answered, 1 resolved, closed
-     * or spam, 2 replaced), by ticket for the report's pass and by
-     * start for a period.  pending_since and pending_total add up the
+     * or spam, 2 replaced), indexed by ticket (its history) and by
+     * start (a report's period).  pending_since and pending_total add up the
      * time a ticket waits on its customer.  Clocks that ended before
      * this migration are not known; a ticket pending now has waited
      * since its clock paused, else since its last change. */
@@ -294,13 +294,13 @@ typedef enum {
     Q_ESCALATION_DUE,
     Q_TICKET_LIST_FILTER,
     Q_TICKET_SCAN,
-    Q_OUTBOX_ADD,
-    Q_OUTBOX_FIND,
-    Q_CLOCK_ADD,
     Q_CLOCK_SCAN,
+    Q_CLOCK_ADD,
     Q_CLOCK_SAVEPOINT,
     Q_CLOCK_RELEASE,
     Q_CLOCK_ROLLBACK_TO,
+    Q_OUTBOX_ADD,
+    Q_OUTBOX_FIND,
     Q_OUTBOX_COUNT,
     Q_COUNT
 } QueryId;
@@ -456,6 +456,15 @@ static const char *const query_sql[Q_COUNT] = {
         "     AND ended_at <= due_at)"
         " FROM clocks WHERE started_at >= ?1 AND started_at < ?2"
         " GROUP BY ticket_id ORDER BY ticket_id",
+    /* A ticket's ended clocks go in with its update, in a savepoint of
+     * their own (store_ticket_update()). */
+    [Q_CLOCK_ADD] =
+        "INSERT INTO clocks (ticket_id, kind, started_at, due_at, ended_at,"
+        " paused_total, ended_by, level)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [Q_CLOCK_SAVEPOINT] = "SAVEPOINT ticket_clocks",
+    [Q_CLOCK_RELEASE] = "RELEASE ticket_clocks",
+    [Q_CLOCK_ROLLBACK_TO] = "ROLLBACK TO ticket_clocks",
     /* The outbox statements that run per message of an import: each
      * new ticket asks the acknowledgments' rate limit, a bounce looks
      * up our Message-ID. */
@@ -466,13 +475,6 @@ static const char *const query_sql[Q_COUNT] = {
     [Q_OUTBOX_FIND] =
         "SELECT id, ticket_id FROM outbox WHERE message_id = ?1"
         " ORDER BY id LIMIT 1",
-    [Q_CLOCK_ADD] =
-        "INSERT INTO clocks (ticket_id, kind, started_at, due_at, ended_at,"
-        " paused_total, ended_by, level)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    [Q_CLOCK_SAVEPOINT] = "SAVEPOINT ticket_clocks",
-    [Q_CLOCK_RELEASE] = "RELEASE ticket_clocks",
-    [Q_CLOCK_ROLLBACK_TO] = "ROLLBACK TO ticket_clocks",
     [Q_OUTBOX_COUNT] =
         "SELECT count(*) FROM outbox WHERE recipient = ?1 AND kind = ?2"
         " AND created_at >= ?3",

@@ -291,7 +291,7 @@ at()
 {
     date -u -d "$1" +%s
 }
-test_expect_success 'paused and pending time are credited; next responses count' '
+test_expect_success 'pause and pending time credited; next responses count' '
     cd credit &&
     C=2026-11-02T09:00:00Z P1=2026-11-02T11:00:00Z R1=2026-11-04T11:00:00Z &&
     A1=2026-11-04T13:00:00Z F=2026-11-05T09:00:00Z P2=2026-11-05T10:00:00Z &&
@@ -384,7 +384,8 @@ test_expect_success 'tickets from before the clocks table: no crash, no skew' '
     # The wait that began before the upgrade is credited from the
     # pause of its clock.
     wait=$(( $(at 2026-11-05T10:00:00Z) - $(at 2026-11-04T10:00:00Z) )) &&
-    res=$(( $(at 2026-11-06T08:00:00Z) - $(at 2026-11-04T09:00:00Z) - wait )) &&
+    res=$(( $(at 2026-11-06T08:00:00Z) - $(at 2026-11-04T09:00:00Z)
+            - wait )) &&
     test "$(json_get "j[\"all\"][\"resolution_time\"][\"median\"]" \
             <r.json)" = $res &&
     # Answered in 3 h and 1 h; B, resolved unanswered within its paused
