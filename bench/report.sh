@@ -9,7 +9,8 @@
 #   bench/report.sh [--count N] [--builddir DIR] [--runs N] [--keep]
 #
 # The store is cached in $MT_BENCH_CACHE (default /tmp/mailtriage-bench)
-# as report-N.db, so only the first run with a given N pays for it.
+# as report-v2-N.db, so only the first run with a given N pays for it
+# (v2: with ended response clocks and pending time, schema 6).
 set -euo pipefail
 export LC_ALL=C
 
@@ -54,7 +55,7 @@ command -v sqlite3 >/dev/null || die "needs sqlite3 (Debian package sqlite3)"
 
 cache=${MT_BENCH_CACHE:-/tmp/mailtriage-bench}
 mkdir -p "$cache"
-db=$cache/report-$count.db
+db=$cache/report-v2-$count.db
 work=$(mktemp -d "${TMPDIR:-/tmp}/mt-bench-report.XXXXXX")
 if [ "$keep" = 1 ]; then
     echo "# keeping $work"
@@ -73,8 +74,11 @@ if [ ! -s "$db" ]; then
     cp "$work/gen/var/mailtriage.db" "$db.tmp"
     start=$EPOCHREALTIME
     # Deterministic pseudo-random columns from the row number; about
-    # 70% answered (a tenth of them late), 60% resolved, 30% rated, 8%
-    # reopened, 2% spam.
+    # 70% answered (a tenth of them late), 60% resolved (a third of them
+    # waited on the customer), 30% rated, 8% reopened, 2% spam.  Every
+    # answered ticket has its ended first-response clock (a quarter
+    # paused), every reopening and a fifth of the tickets an ended
+    # next-response clock, as sla.c records them.
     sqlite3 "$db.tmp" <<EOF
 PRAGMA journal_mode = WAL;
 PRAGMA synchronous = OFF;
@@ -91,7 +95,7 @@ INSERT INTO tickets (id, subject, status, category, priority, team,
                      assignee, customer_name, customer_email, mailbox,
                      created_at, updated_at, first_response_at,
                      resolved_at, due_at, escalation_level, rating_score,
-                     rating_comment, linked_ticket, sla)
+                     rating_comment, linked_ticket, sla, pending_total)
 SELECT 1000 + i, 'ticket ' || i,
        CASE WHEN a < 20 THEN 5 WHEN a < 620 THEN 3
             WHEN a < 700 THEN 2 ELSE 1 END,
@@ -111,13 +115,26 @@ SELECT 1000 + i, 'ticket ' || i,
        CASE WHEN a >= 20 AND a < 620 AND b < 500 THEN 1 + c % 5 ELSE 0 END,
        CASE WHEN a >= 20 AND a < 620 AND b < 100 THEN 'comment ' || i
             ELSE NULL END,
-       NULL, 0
+       NULL, 0,
+       CASE WHEN a >= 20 AND a < 620 AND b % 3 = 0 THEN (c * 37) % 86400
+            ELSE 0 END
 FROM r;
 INSERT INTO events (ticket_id, at, kind, detail)
 SELECT id, created_at, 'created', 'opened' FROM tickets;
 INSERT INTO events (ticket_id, at, kind, detail)
 SELECT id, created_at + 7200, 'reopened', 'reopened by a reply'
 FROM tickets WHERE id % 12 = 0;
+INSERT INTO clocks (ticket_id, kind, started_at, due_at, ended_at,
+                    paused_total, ended_by, level)
+SELECT id, 0, created_at, created_at + 86400 + (id % 4 = 0) * 3600,
+       first_response_at, (id % 4 = 0) * 3600, 0,
+       CASE WHEN first_response_at > created_at + 86400 THEN 2 ELSE 0 END
+FROM tickets WHERE first_response_at IS NOT NULL;
+INSERT INTO clocks (ticket_id, kind, started_at, due_at, ended_at,
+                    paused_total, ended_by, level)
+SELECT id, 1, created_at + 7200, created_at + 7200 + 86400,
+       created_at + 7200 + (id * 101) % 100000, 0, 0, 0
+FROM tickets WHERE id % 12 = 0 OR id % 5 = 0;
 COMMIT;
 PRAGMA wal_checkpoint(TRUNCATE);
 EOF

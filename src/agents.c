@@ -406,8 +406,10 @@ agents_handle_verified(Agents *agents, const Message *msg, gint64 id,
         /* The answer first: a #resolve or #pending below then decides
          * the status, not the answer. */
         sla_agent_answered(cfg, ticket, at);
-        if (ticket->status == TICKET_STATUS_NEW)
+        if (ticket->status == TICKET_STATUS_NEW) {
+            sla_status_changed(cfg, ticket, TICKET_STATUS_OPEN, at);
             ticket->status = TICKET_STATUS_OPEN;
+        }
         if (addressed_to(msg, ticket->customer_email))
             detail = g_strdup_printf("answered by %s (sent to the customer "
                                      "directly; not relayed)",

@@ -322,8 +322,11 @@ update_ticket(Processor *proc, gint64 id, const Message *msg, Role role,
         if (!addressed_to(msg, ticket->customer_email))
             return store_ticket_update(proc->store, ticket, error);
         sla_agent_answered(proc->cfg, ticket, received_at);
-        if (ticket->status == TICKET_STATUS_NEW)
+        if (ticket->status == TICKET_STATUS_NEW) {
+            sla_status_changed(proc->cfg, ticket, TICKET_STATUS_OPEN,
+                               received_at);
             ticket->status = TICKET_STATUS_OPEN;
+        }
         event = "answered";
         detail = g_strdup_printf("answered by %s (sent to the customer "
                                  "directly)", msg->from->email);
@@ -337,6 +340,8 @@ update_ticket(Processor *proc, gint64 id, const Message *msg, Role role,
                                      event, msg->from != NULL
                                                 ? msg->from->email
                                                 : "(no sender)");
+            sla_status_changed(proc->cfg, ticket, TICKET_STATUS_OPEN,
+                               received_at);
             ticket->status = TICKET_STATUS_OPEN;
             ticket->resolved_at = MESSAGE_NO_TIME;
         }

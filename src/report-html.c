@@ -78,7 +78,10 @@ figures_table(GString *out, const ReportFigures *f)
           g_strdup_printf("%s (%" G_GINT64_FORMAT " of %" G_GINT64_FORMAT
                           " deadlines)",
                           t.sla_percent, f->sla_met, f->sla_due) },
-        { "SLA next response met", g_strdup("-") },
+        { "SLA next response met",
+          g_strdup_printf("%s (%" G_GINT64_FORMAT " of %" G_GINT64_FORMAT
+                          " deadlines)",
+                          t.next_percent, f->next_met, f->next_due) },
         { "Escalation warnings",
           g_strdup_printf("%" G_GINT64_FORMAT, f->warnings) },
         { "Escalation breaches",
@@ -334,7 +337,8 @@ report_html(const Report *r)
         esc(out, report_by_name(r->opt.by));
         g_string_append(out, "</th><th>opened</th><th>resolved</th>"
                              "<th>reopened</th><th>backlog</th><th>first "
-                             "response</th><th>SLA met</th><th>breaches"
+                             "response</th><th>SLA first met</th>"
+                             "<th>SLA next met</th><th>breaches"
                              "</th><th>CSAT</th></tr>\n");
         for (guint i = 0; i < r->groups->len; i++) {
             const ReportGroup *g = g_ptr_array_index(r->groups, i);
@@ -343,6 +347,8 @@ report_html(const Report *r)
             double v = 0;
             bool has = report_sla_percent(&g->fig, &v);
             g_autofree char *sla = report_percent_text(has, v);
+            bool has_next = report_next_percent(&g->fig, &v);
+            g_autofree char *next = report_percent_text(has_next, v);
             bool has_avg = report_csat_average(&g->fig, &v);
             g_autofree char *avg = has_avg ? g_strdup_printf("%.2f", v)
                                            : g_strdup("-");
@@ -355,10 +361,10 @@ report_html(const Report *r)
                 "class=\"n\">%" G_GINT64_FORMAT "</td><td class=\"n\">%"
                 G_GINT64_FORMAT "</td><td class=\"n\">%" G_GINT64_FORMAT
                 "</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td "
-                "class=\"n\">%" G_GINT64_FORMAT "</td><td class=\"n\">%s"
-                "</td></tr>\n",
+                "class=\"n\">%s</td><td class=\"n\">%" G_GINT64_FORMAT
+                "</td><td class=\"n\">%s</td></tr>\n",
                 g->fig.opened, g->fig.resolved, g->fig.reopened,
-                g->fig.backlog, frt, sla, g->fig.breaches, avg);
+                g->fig.backlog, frt, sla, next, g->fig.breaches, avg);
         }
         g_string_append(out, "</table>\n");
     }

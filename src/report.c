@@ -100,6 +100,8 @@ report_figure_texts_init(ReportFigureTexts *t, const ReportFigures *f)
     t->backlog_age_p90 = report_duration_text(f->backlog_age_p90);
     has = report_sla_percent(f, &v);
     t->sla_percent = report_percent_text(has, v);
+    has = report_next_percent(f, &v);
+    t->next_percent = report_percent_text(has, v);
     has = report_resolution_rate(f, &v);
     t->resolution_rate = report_percent_text(has, v);
     t->has_csat = report_csat_average(f, &t->csat_average);
@@ -115,6 +117,7 @@ report_figure_texts_clear(ReportFigureTexts *t)
     g_free(t->backlog_age_median);
     g_free(t->backlog_age_p90);
     g_free(t->sla_percent);
+    g_free(t->next_percent);
     g_free(t->resolution_rate);
     memset(t, 0, sizeof(*t));
 }
@@ -143,6 +146,15 @@ report_sla_percent(const ReportFigures *f, double *pct_out)
     if (f->sla_due == 0)
         return false;
     *pct_out = 100.0 * (double)f->sla_met / (double)f->sla_due;
+    return true;
+}
+
+bool
+report_next_percent(const ReportFigures *f, double *pct_out)
+{
+    if (f->next_due == 0)
+        return false;
+    *pct_out = 100.0 * (double)f->next_met / (double)f->next_due;
     return true;
 }
 
@@ -265,6 +277,8 @@ typedef struct {
     gint64 resolution;   /* -1 unless is_resolved */
     bool is_sla_due;
     bool is_sla_met;
+    gint64 next_due;     /* next-response deadlines started in the period */
+    gint64 next_met;
     bool is_opened_resolved;
 } Contribution;
 
@@ -298,6 +312,8 @@ static void
 figures_add(ReportFigures *f, const TicketSummary *t, const Contribution *c)
 {
     f->reopened += t->reopened;
+    f->next_due += c->next_due;
+    f->next_met += c->next_met;
     if (c->is_resolved) {
         f->resolved++;
         f->resolution_count++;
@@ -430,6 +446,13 @@ scan_row(const TicketSummary *t, gpointer data, GError **error)
                    t->status == TICKET_STATUS_CLOSED;
     bool has_fr = t->first_response_at != MESSAGE_NO_TIME;
     gint64 promise = t->sla > 0 ? t->sla : opt->first_response;
+    /* The pause of the first-response clocks started in the period:
+     * the ended ones, and the running one while there is no answer. */
+    gint64 first_paused = t->first_paused +
+                          (!has_fr && t->clock_start != MESSAGE_NO_TIME &&
+                                   t->clock_start < opt->until
+                               ? t->paused_total
+                               : 0);
     Contribution c = { .frt = -1, .resolution = -1 };
     const char *key;
 
@@ -441,7 +464,10 @@ scan_row(const TicketSummary *t, gpointer data, GError **error)
                     t->resolved_at >= opt->since &&
                     t->resolved_at < opt->until;
     if (c.is_resolved)
-        c.resolution = report_elapsed(opt, t->created_at, t->resolved_at);
+        c.resolution = MAX(report_elapsed(opt, t->created_at,
+                                          t->resolved_at) -
+                               t->pending_total,
+                           0);
     c.is_backlog = !is_done || t->resolved_at == MESSAGE_NO_TIME ||
                    t->resolved_at >= opt->until;
     if (c.is_backlog)
@@ -451,7 +477,10 @@ scan_row(const TicketSummary *t, gpointer data, GError **error)
                                t->resolved_at != MESSAGE_NO_TIME &&
                                t->resolved_at < opt->until;
         if (has_fr && t->first_response_at < opt->until) {
-            c.frt = report_elapsed(opt, t->created_at, t->first_response_at);
+            c.frt = MAX(report_elapsed(opt, t->created_at,
+                                       t->first_response_at) -
+                            first_paused,
+                        0);
             c.is_sla_due = true;
             c.is_sla_met = c.frt <= promise;
         } else if (t->status != TICKET_STATUS_PENDING) {
@@ -459,9 +488,20 @@ scan_row(const TicketSummary *t, gpointer data, GError **error)
              * resolved first. */
             gint64 end = c.is_opened_resolved ? t->resolved_at : opt->until;
 
-            c.is_sla_due = report_elapsed(opt, t->created_at, end) > promise;
+            c.is_sla_due = report_elapsed(opt, t->created_at, end) -
+                               first_paused >
+                           promise;
         }
     }
+    /* Next response: the ended clocks come counted from the store; the
+     * running one is due once its deadline passed before until. */
+    c.next_due = t->next_due;
+    c.next_met = t->next_met;
+    if (has_fr && t->clock_start != MESSAGE_NO_TIME &&
+        t->clock_start >= opt->since && t->clock_start < opt->until &&
+        t->paused_at == MESSAGE_NO_TIME && t->due_at != MESSAGE_NO_TIME &&
+        t->due_at < opt->until)
+        c.next_due++;
 
     figures_add(&r->all, t, &c);
     if ((key = group_key(s, t, opt->by)) != NULL)
@@ -611,7 +651,8 @@ text_figures(GString *out, const ReportFigures *f)
         " resolved)\n"
         "  SLA first response met    %10s   (%" G_GINT64_FORMAT " of %"
         G_GINT64_FORMAT " deadlines)\n"
-        "  SLA next response met     %10s\n"
+        "  SLA next response met     %10s   (%" G_GINT64_FORMAT " of %"
+        G_GINT64_FORMAT " deadlines)\n"
         "  Escalation warnings       %10" G_GINT64_FORMAT "\n"
         "  Escalation breaches       %10" G_GINT64_FORMAT "\n"
         "  Satisfaction              %10s   (%" G_GINT64_FORMAT
@@ -623,7 +664,8 @@ text_figures(GString *out, const ReportFigures *f)
         f->backlog_ages[1], f->backlog_ages[2], f->backlog_ages[3],
         f->backlog_ages[4], t.first_response_median, t.first_response_p90,
         f->first_response_count, t.resolution_median, t.resolution_p90,
-        f->resolution_count, t.sla_percent, f->sla_met, f->sla_due, "-",
+        f->resolution_count, t.sla_percent, f->sla_met, f->sla_due,
+        t.next_percent, f->next_met, f->next_due,
         f->warnings, f->breaches, avg, f->ratings, f->rating_scores[0], f->rating_scores[1],
         f->rating_scores[2], f->rating_scores[3], f->rating_scores[4]);
 }
@@ -648,10 +690,10 @@ report_text(const Report *r)
     if (r->groups->len > 0) {
         g_string_append_printf(
             out,
-            "\nBy %s:\n  %-20s %7s %7s %7s %7s %9s %9s %7s %7s %6s\n",
+            "\nBy %s:\n  %-20s %7s %7s %7s %7s %9s %9s %7s %7s %7s %6s\n",
             report_by_name(r->opt.by), report_by_name(r->opt.by), "opened",
-            "resolvd", "reopen", "backlog", "1st resp", "resolve", "SLA met",
-            "breach", "CSAT");
+            "resolvd", "reopen", "backlog", "1st resp", "resolve", "SLA 1st",
+            "SLA nxt", "breach", "CSAT");
         for (guint i = 0; i < r->groups->len; i++) {
             const ReportGroup *g = g_ptr_array_index(r->groups, i);
             const ReportFigures *f = &g->fig;
@@ -662,6 +704,8 @@ report_text(const Report *r)
             double v = 0;
             bool has_sla = report_sla_percent(f, &v);
             g_autofree char *sla = report_percent_text(has_sla, v);
+            bool has_next = report_next_percent(f, &v);
+            g_autofree char *next = report_percent_text(has_next, v);
             bool has_avg = report_csat_average(f, &v);
             g_autofree char *avg = has_avg ? g_strdup_printf("%.2f", v)
                                            : g_strdup("-");
@@ -672,9 +716,10 @@ report_text(const Report *r)
                 out,
                 "  %s%*s %7" G_GINT64_FORMAT " %7" G_GINT64_FORMAT
                 " %7" G_GINT64_FORMAT " %7" G_GINT64_FORMAT
-                " %9s %9s %7s %7" G_GINT64_FORMAT " %6s\n",
+                " %9s %9s %7s %7s %7" G_GINT64_FORMAT " %6s\n",
                 key, (int)MAX(pad, 0), "", f->opened, f->resolved,
-                f->reopened, f->backlog, frt, res, sla, f->breaches, avg);
+                f->reopened, f->backlog, frt, res, sla, next, f->breaches,
+                avg);
         }
     }
     if (r->comments->len > 0) {
@@ -746,6 +791,7 @@ static const char *const csv_header =
     "first_response_median,first_response_p90,resolution_count,"
     "resolution_median,resolution_p90,sla_first_response_due,"
     "sla_first_response_met,sla_first_response_percent,"
+    "sla_next_response_due,sla_next_response_met,"
     "sla_next_response_percent,escalation_warnings,escalation_breaches,"
     "resolution_rate,csat_count,csat_average,csat_1,csat_2,csat_3,csat_4,"
     "csat_5\r\n";
@@ -775,7 +821,10 @@ csv_row(GString *out, const char *key, const ReportFigures *f)
     csv_int(out, f->sla_met);
     has = report_sla_percent(f, &v);
     csv_double(out, has, v, 1);
-    g_string_append_c(out, ','); /* next response: not stored yet */
+    csv_int(out, f->next_due);
+    csv_int(out, f->next_met);
+    has = report_next_percent(f, &v);
+    csv_double(out, has, v, 1);
     csv_int(out, f->warnings);
     csv_int(out, f->breaches);
     has = report_resolution_rate(f, &v);
@@ -880,7 +929,12 @@ json_figures(JsonWriter *w, const ReportFigures *f)
     json_opt_double(w, "percent", has, v, 1);
     json_end_object(w);
     json_key(w, "next_response");
-    json_null(w);
+    json_begin_object(w);
+    json_kv_int(w, "due", f->next_due);
+    json_kv_int(w, "met", f->next_met);
+    has = report_next_percent(f, &v);
+    json_opt_double(w, "percent", has, v, 1);
+    json_end_object(w);
     json_end_object(w);
     json_key(w, "escalations");
     json_begin_object(w);

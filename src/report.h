@@ -11,17 +11,33 @@
  * - The period is [since, until).  Spam counts nowhere.
  * - opened: tickets created in the period (the period's cohort).
  * - resolved: tickets whose resolution (resolved_at, resolved or closed
- *   now) falls in the period; their resolution time runs from creation.
+ *   now) falls in the period; their resolution time runs from creation,
+ *   less the time the ticket waited on its customer (status pending).
  * - reopened: "reopened" events in the period.
  * - backlog: tickets created before until and not resolved by then;
  *   their age is measured to until.
- * - first response: of the cohort, creation to the first answer.
+ * - first response: of the cohort, creation to the first answer, less
+ *   the time its first-response clocks (those started before until)
+ *   were paused (pending).
  * - SLA attainment (first response): of the cohort, a deadline is due
- *   when the ticket was answered, or when its promise ran out before
- *   it was answered or resolved (until for an open one); a ticket
- *   waiting on its customer before any answer (pending) has no running
- *   clock.  Met when the answer came within the promise.  The
- *   next-response clock is not stored yet, so its attainment is null.
+ *   when the ticket was answered before until, or when its promise ran
+ *   out (less pause) before it was answered or resolved (until for an
+ *   open one); a ticket waiting on its customer before any answer
+ *   (pending) has no running clock.  Met when the first response, as
+ *   above, is within the promise.
+ * - SLA attainment (next response): the next-response clocks (started
+ *   by a customer's mail after an answer) that started in the period,
+ *   whatever the ticket's creation.  A clock is due when an agent
+ *   answered it before until, or when its deadline (with pause credit)
+ *   passed before it ended (resolved, closed, replaced) and before
+ *   until; a clock paused now is not due.  Met when the answer came at
+ *   or before the deadline.  Clocks that ended before the store had
+ *   the clocks table (schema 6) are not known: a period before it has
+ *   only the running clocks, and a ticket without clock rows gets no
+ *   pause credit.
+ * - Durations are business time with a calendar; pause and pending
+ *   credit are counted the same way by sla.c, and a credited duration
+ *   is never below 0.
  * - escalations: of the cohort, tickets that reached level 1
  *   (warning) and level 2 (breach).
  * - resolution rate: the share of the cohort resolved by until.
@@ -84,6 +100,8 @@ typedef struct {
     gint64 resolution_p90;
     gint64 sla_due;
     gint64 sla_met;
+    gint64 next_due;  /* next-response deadlines */
+    gint64 next_met;
     gint64 warnings;
     gint64 breaches;
     gint64 opened_resolved; /* of the opened, resolved by until */
@@ -94,8 +112,10 @@ typedef struct {
     GArray *ages_, *frts_, *resolutions_;
 } ReportFigures;
 
-/* SLA attainment in percent; false when no deadline was due. */
+/* SLA attainment in percent; false when no deadline was due: of the
+ * first-response deadlines, and of the next-response ones. */
 bool report_sla_percent(const ReportFigures *f, double *pct_out);
+bool report_next_percent(const ReportFigures *f, double *pct_out);
 /* Resolution rate in percent; false when nothing was opened. */
 bool report_resolution_rate(const ReportFigures *f, double *pct_out);
 /* Average score; false when nothing was rated. */
@@ -159,6 +179,7 @@ typedef struct {
     char *backlog_age_median;
     char *backlog_age_p90;
     char *sla_percent;     /* first-response deadlines met */
+    char *next_percent;    /* next-response deadlines met */
     char *resolution_rate;
     bool has_csat;
     double csat_average;

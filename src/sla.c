@@ -3,8 +3,11 @@
  * credit and the escalation schedule (states in sla.h).
  *
  * It owns the clock columns of a Ticket (clock_start, paused_at,
- * paused_total, due_at, escalate_at, escalation_level, breached_at) and
- * nothing else: who is notified and what is queued is remind.c's.
+ * paused_total, due_at, escalate_at, escalation_level, breached_at),
+ * the record of each clock that ends (ended_clocks, for the report),
+ * and the time the ticket waits on its customer (pending_since,
+ * pending_total), and nothing else: who is notified and what is queued
+ * is remind.c's.
  * Business time comes from calendar.c; with no calendar every
  * computation is plain seconds.
  */
@@ -129,9 +132,36 @@ recompute(const Config *cfg, Ticket *ticket)
         ticket->escalate_at = MESSAGE_NO_TIME;
 }
 
+/* Keep a record of the clock that ends at `at`, as it stands: its kind
+ * comes from first_response_at, so an answer must be recorded after
+ * this.  Its deadline takes all pause credit, also a pause still going
+ * on, so that a clock ended while paused is not late for the pause. */
+static void
+record_end(const Config *cfg, Ticket *ticket, gint64 at, ClockEnd end)
+{
+    EndedClock c = { 0 };
+
+    if (ticket->clock_start == MESSAGE_NO_TIME)
+        return;
+    c.kind = ticket->first_response_at == MESSAGE_NO_TIME ? CLOCK_KIND_FIRST
+                                                          : CLOCK_KIND_NEXT;
+    c.started_at = ticket->clock_start;
+    c.ended_at = MAX(at, ticket->clock_start);
+    c.paused_total = ticket->paused_total;
+    if (ticket->paused_at != MESSAGE_NO_TIME)
+        c.paused_total += calendar_between(cfg->sla_calendar,
+                                           ticket->paused_at, c.ended_at);
+    c.due_at = calendar_add(cfg->sla_calendar, ticket->clock_start,
+                            current_promise(cfg, ticket) + c.paused_total);
+    c.end = end;
+    c.level = ticket->escalation_level;
+    g_array_append_val(ticket->ended_clocks, c);
+}
+
 static void
 start_clock(const Config *cfg, Ticket *ticket, gint64 at)
 {
+    record_end(cfg, ticket, at, CLOCK_END_REPLACED);
     ticket->clock_start = at;
     ticket->paused_at = MESSAGE_NO_TIME;
     ticket->paused_total = 0;
@@ -182,16 +212,33 @@ sla_customer_wrote(const Config *cfg, Ticket *ticket, gint64 at)
 void
 sla_agent_answered(const Config *cfg, Ticket *ticket, gint64 at)
 {
-    (void)cfg;
+    record_end(cfg, ticket, at, CLOCK_END_ANSWERED);
     if (ticket->first_response_at == MESSAGE_NO_TIME)
         ticket->first_response_at = at;
     stop_clock(ticket);
+}
+
+/* The ticket's wait on its customer, whatever its clock does: pending
+ * starts it, any other status ends it and adds it up. */
+static void
+track_pending(const Config *cfg, Ticket *ticket, TicketStatus status,
+              gint64 at)
+{
+    if (status == TICKET_STATUS_PENDING) {
+        if (ticket->pending_since == MESSAGE_NO_TIME)
+            ticket->pending_since = at;
+    } else if (ticket->pending_since != MESSAGE_NO_TIME) {
+        ticket->pending_total += calendar_between(cfg->sla_calendar,
+                                                  ticket->pending_since, at);
+        ticket->pending_since = MESSAGE_NO_TIME;
+    }
 }
 
 void
 sla_status_changed(const Config *cfg, Ticket *ticket, TicketStatus status,
                    gint64 at)
 {
+    track_pending(cfg, ticket, status, at);
     switch (status) {
     case TICKET_STATUS_PENDING:
         /* Nobody owes an answer to a ticket that waits on its
@@ -209,6 +256,7 @@ sla_status_changed(const Config *cfg, Ticket *ticket, TicketStatus status,
     case TICKET_STATUS_RESOLVED:
     case TICKET_STATUS_CLOSED:
     case TICKET_STATUS_SPAM:
+        record_end(cfg, ticket, at, CLOCK_END_DONE);
         stop_clock(ticket);
         break;
     }

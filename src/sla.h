@@ -21,6 +21,14 @@
  * counted in business time when [sla] business_hours is set, and
  * escalate_at is when the next level falls due: the warning (level 1)
  * at due_at - warn_before, the breach (level 2) at due_at.
+ *
+ * A clock that ends (an answer; resolved, closed or spam; a new clock
+ * in its place) leaves an EndedClock in ticket->ended_clocks, which the
+ * store writes with the ticket: the report measures every deadline, not
+ * only the running one.  Apart from the clock, sla_status_changed()
+ * adds up the time the ticket waits on its customer (pending_since,
+ * pending_total), which the report credits to the resolution time; so
+ * every status change goes through it, before the status is set.
  */
 #ifndef MT_SLA_H
 #define MT_SLA_H
@@ -54,12 +62,15 @@ void sla_promise_changed(const Config *cfg, Ticket *ticket);
  * deadline. */
 void sla_customer_wrote(const Config *cfg, Ticket *ticket, gint64 at);
 
-/* An agent answered the customer at `at`: the first response is
- * recorded and the clock stops. */
+/* An agent answered the customer at `at`: the clock stops (recorded as
+ * a first-response clock when there was no answer before) and the first
+ * response is recorded. */
 void sla_agent_answered(const Config *cfg, Ticket *ticket, gint64 at);
 
-/* The ticket's status was set to `status` at `at` (pending pauses, new
- * and open resume a paused clock, resolved, closed and spam stop it). */
+/* The ticket's status is set to `status` at `at` (pending pauses, new
+ * and open resume a paused clock, resolved, closed and spam stop it);
+ * pending starts the customer's wait, any other status ends it.  Call
+ * it before ticket->status changes, for every change. */
 void sla_status_changed(const Config *cfg, Ticket *ticket,
                         TicketStatus status, gint64 at);
 

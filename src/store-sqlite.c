@@ -193,6 +193,33 @@ static const char *const migrations[] = {
     "CREATE INDEX outbox_due ON outbox(next_attempt_at) WHERE state = 0;"
     "CREATE INDEX outbox_recipient ON outbox(recipient, kind, created_at);"
     "CREATE INDEX outbox_message_id ON outbox(message_id);",
+    /* 6: what the report measures beyond the running clock.  clocks
+     * keeps every response clock that ended (sla.c's EndedClock; kind 0
+     * first response, 1 next; ended_by 0 answered, 1 resolved, closed
+     * or spam, 2 replaced), indexed by ticket (its history) and by
+     * start (a report's period).  pending_since and pending_total add up the
+     * time a ticket waits on its customer.  Clocks that ended before
+     * this migration are not known; a ticket pending now has waited
+     * since its clock paused, else since its last change. */
+    "CREATE TABLE clocks ("
+    "  id INTEGER PRIMARY KEY,"
+    "  ticket_id INTEGER NOT NULL REFERENCES tickets(id),"
+    "  kind INTEGER NOT NULL,"
+    "  started_at INTEGER NOT NULL,"
+    "  due_at INTEGER NOT NULL,"
+    "  ended_at INTEGER NOT NULL,"
+    "  paused_total INTEGER NOT NULL DEFAULT 0,"
+    "  ended_by INTEGER NOT NULL,"
+    "  level INTEGER NOT NULL DEFAULT 0"
+    ");"
+    "CREATE INDEX clocks_ticket ON clocks(ticket_id, kind, started_at);"
+    "CREATE INDEX clocks_started ON clocks(started_at);"
+    "ALTER TABLE tickets ADD COLUMN pending_since INTEGER;"
+    "ALTER TABLE tickets ADD COLUMN pending_total INTEGER NOT NULL"
+    "  DEFAULT 0;"
+    /* tag-20261203-status: pending is 2. */
+    "UPDATE tickets SET pending_since = coalesce(paused_at, updated_at,"
+    "  created_at) WHERE status = 2;",
 };
 
 #define SCHEMA_VERSION ((int)G_N_ELEMENTS(migrations))
@@ -203,7 +230,8 @@ static const char *const migrations[] = {
     " customer_name, customer_email, mailbox, created_at, updated_at," \
     " first_response_at, resolved_at, due_at, escalation_level," \
     " rating_score, rating_comment, linked_ticket, sla, clock_start," \
-    " paused_at, paused_total, escalate_at, breached_at"
+    " paused_at, paused_total, escalate_at, breached_at, pending_since," \
+    " pending_total"
 
 /* The same columns less id, as bind_ticket() binds them. */
 #define TICKET_SET \
@@ -213,7 +241,8 @@ static const char *const migrations[] = {
     " first_response_at = ?13, resolved_at = ?14, due_at = ?15," \
     " escalation_level = ?16, rating_score = ?17, rating_comment = ?18," \
     " linked_ticket = ?19, sla = ?20, clock_start = ?21, paused_at = ?22," \
-    " paused_total = ?23, escalate_at = ?24, breached_at = ?25"
+    " paused_total = ?23, escalate_at = ?24, breached_at = ?25," \
+    " pending_since = ?26, pending_total = ?27"
 
 /* The columns of a StoredMessage, in the order row_to_message() reads
  * them; never raw. */
@@ -265,6 +294,11 @@ typedef enum {
     Q_ESCALATION_DUE,
     Q_TICKET_LIST_FILTER,
     Q_TICKET_SCAN,
+    Q_CLOCK_SCAN,
+    Q_CLOCK_ADD,
+    Q_CLOCK_SAVEPOINT,
+    Q_CLOCK_RELEASE,
+    Q_CLOCK_ROLLBACK_TO,
     Q_OUTBOX_ADD,
     Q_OUTBOX_FIND,
     Q_OUTBOX_COUNT,
@@ -319,7 +353,7 @@ static const char *const query_sql[Q_COUNT] = {
         "INSERT INTO tickets (" TICKET_COLUMNS ") VALUES"
         " (max(?1, coalesce((SELECT max(id) FROM tickets), 0) + 1),"
         " ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
-        " ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)",
+        " ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)",
     [Q_TICKET_UPDATE] = "UPDATE tickets SET " TICKET_SET " WHERE id = ?1",
     [Q_TICKET_GET] = "SELECT " TICKET_COLUMNS " FROM tickets WHERE id = ?1",
     [Q_TICKET_LIST] =
@@ -398,11 +432,39 @@ static const char *const query_sql[Q_COUNT] = {
         "  AND e.detail LIKE 'approaching%'),"
         " (SELECT count(*) FROM events e WHERE e.ticket_id = t.id"
         "  AND e.at >= ?1 AND e.at < ?2 AND e.kind = 'escalated'"
-        "  AND e.detail LIKE 'breached%')"
+        "  AND e.detail LIKE 'breached%'),"
+        " clock_start, paused_at, paused_total, pending_total"
         " FROM tickets t WHERE created_at < ?2 AND status != ?3"
         " AND (created_at >= ?1 OR status NOT IN (?4, ?5)"
         "      OR resolved_at IS NULL OR resolved_at >= ?1)"
         " ORDER BY id",
+    /* The ended clocks of a report's period, per ticket in the order of
+     * Q_TICKET_SCAN, which store_ticket_scan() merges in: one range of
+     * the started_at index, where a correlated subquery per ticket
+     * would probe the table a million times.  The pause of the
+     * first-response clocks, and the next-response clocks that were due
+     * (answered before until, or past their deadline before they ended
+     * and before until) and met (answered by the deadline).
+     * tag-20261203-clock-kind: 0 first, 1 next; ended_by 0 is an
+     * answer. */
+    [Q_CLOCK_SCAN] =
+        "SELECT ticket_id,"
+        " sum(CASE WHEN kind = 0 THEN paused_total ELSE 0 END),"
+        " sum(kind = 1 AND ((ended_by = 0 AND ended_at < ?2)"
+        "                   OR due_at < min(ended_at, ?2))),"
+        " sum(kind = 1 AND ended_by = 0 AND ended_at < ?2"
+        "     AND ended_at <= due_at)"
+        " FROM clocks WHERE started_at >= ?1 AND started_at < ?2"
+        " GROUP BY ticket_id ORDER BY ticket_id",
+    /* A ticket's ended clocks go in with its update, in a savepoint of
+     * their own (store_ticket_update()). */
+    [Q_CLOCK_ADD] =
+        "INSERT INTO clocks (ticket_id, kind, started_at, due_at, ended_at,"
+        " paused_total, ended_by, level)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [Q_CLOCK_SAVEPOINT] = "SAVEPOINT ticket_clocks",
+    [Q_CLOCK_RELEASE] = "RELEASE ticket_clocks",
+    [Q_CLOCK_ROLLBACK_TO] = "ROLLBACK TO ticket_clocks",
     /* The outbox statements that run per message of an import: each
      * new ticket asks the acknowledgments' rate limit, a bounce looks
      * up our Message-ID. */
@@ -1342,7 +1404,7 @@ store_ticket_by_subject(Store *store, const char *from_email,
 
 /* --- Tickets ------------------------------------------------------- */
 
-/* Parameters 2 to 25 of Q_TICKET_CREATE and Q_TICKET_UPDATE. */
+/* Parameters 2 to 27 of Q_TICKET_CREATE and Q_TICKET_UPDATE. */
 static void
 bind_ticket(Binder *b, const Ticket *t)
 {
@@ -1370,6 +1432,8 @@ bind_ticket(Binder *b, const Ticket *t)
     bind_int64(b, t->paused_total);
     bind_time(b, t->escalate_at);
     bind_time(b, t->breached_at);
+    bind_time(b, t->pending_since);
+    bind_int64(b, t->pending_total);
 }
 
 /* A Ticket from a row of TICKET_COLUMNS. */
@@ -1403,6 +1467,8 @@ row_to_ticket(sqlite3_stmt *stmt)
     t->paused_total = sqlite3_column_int64(stmt, 22);
     t->escalate_at = column_time(stmt, 23);
     t->breached_at = column_time(stmt, 24);
+    t->pending_since = column_time(stmt, 25);
+    t->pending_total = sqlite3_column_int64(stmt, 26);
     return t;
 }
 
@@ -1436,49 +1502,102 @@ row_to_message(sqlite3_stmt *stmt)
     return m;
 }
 
-Status
-store_ticket_create(Store *store, const Ticket *ticket, gint64 ticket_start,
-                    gint64 *id_out, GError **error)
+/* The ended clocks of a ticket, one row each. */
+static Status
+insert_clocks(Store *store, gint64 id, const GArray *clocks, GError **error)
 {
-    store_autoreset sqlite3_stmt *stmt = NULL;
-    Status st = stmt_get(store, Q_TICKET_CREATE, &stmt, error);
-    Binder b;
+    for (guint i = 0; i < clocks->len; i++) {
+        const EndedClock *c = &g_array_index(clocks, EndedClock, i);
+        store_autoreset sqlite3_stmt *stmt = NULL;
+        Status st = stmt_get(store, Q_CLOCK_ADD, &stmt, error);
+        Binder b;
 
-    if (st != ST_OK)
+        if (st != ST_OK)
+            return st;
+        binder_init(&b, stmt);
+        bind_int64(&b, id);
+        bind_int64(&b, c->kind);
+        bind_int64(&b, c->started_at);
+        bind_int64(&b, c->due_at);
+        bind_int64(&b, c->ended_at);
+        bind_int64(&b, c->paused_total);
+        bind_int64(&b, c->end);
+        bind_int64(&b, c->level);
+        st = binder_check(&b, "cannot record a clock", error);
+        if (st == ST_OK)
+            st = step_done(store, stmt, "cannot record a clock", error);
+        if (st != ST_OK)
+            return st;
+    }
+    return ST_OK;
+}
+
+/* Q_TICKET_CREATE (with ticket_start) or Q_TICKET_UPDATE of ticket, and
+ * its ended clocks in the same step: a savepoint of our own when there
+ * are any, inside or outside the caller's transaction.  The clocks
+ * written are taken off the ticket, so that the next write does not
+ * repeat them. */
+static Status
+write_ticket(Store *store, QueryId q, Ticket *ticket, gint64 ticket_start,
+             gint64 *id_out, GError **error)
+{
+    const char *what = q == Q_TICKET_CREATE ? "cannot create a ticket"
+                                            : "cannot update a ticket";
+    bool has_clocks = ticket->ended_clocks->len > 0;
+    gint64 id = ticket->id;
+    Status st;
+
+    if (has_clocks &&
+        (st = run_simple(store, Q_CLOCK_SAVEPOINT, what, error)) != ST_OK)
         return st;
-    binder_init(&b, stmt);
-    bind_int64(&b, ticket_start);
-    bind_ticket(&b, ticket);
-    st = binder_check(&b, "cannot create a ticket", error);
-    if (st == ST_OK)
-        st = step_done(store, stmt, "cannot create a ticket", error);
-    if (st != ST_OK)
+    {
+        store_autoreset sqlite3_stmt *stmt = NULL;
+        Binder b;
+
+        st = stmt_get(store, q, &stmt, error);
+        if (st == ST_OK) {
+            binder_init(&b, stmt);
+            bind_int64(&b, q == Q_TICKET_CREATE ? ticket_start : ticket->id);
+            bind_ticket(&b, ticket);
+            st = binder_check(&b, what, error);
+        }
+        if (st == ST_OK)
+            st = step_done(store, stmt, what, error);
+    }
+    if (st == ST_OK && q == Q_TICKET_CREATE)
+        id = sqlite3_last_insert_rowid(store->db);
+    else if (st == ST_OK && sqlite3_changes(store->db) == 0)
+        st = status_set(error, ST_DATAERR,
+                        "store: no ticket %" G_GINT64_FORMAT, ticket->id);
+    if (st == ST_OK && has_clocks)
+        st = insert_clocks(store, id, ticket->ended_clocks, error);
+    if (st == ST_OK && has_clocks)
+        st = run_simple(store, Q_CLOCK_RELEASE, what, error);
+    if (st != ST_OK) {
+        if (has_clocks) {
+            run_simple(store, Q_CLOCK_ROLLBACK_TO, what, NULL);
+            run_simple(store, Q_CLOCK_RELEASE, what, NULL);
+        }
         return st;
-    *id_out = sqlite3_last_insert_rowid(store->db);
+    }
+    g_array_set_size(ticket->ended_clocks, 0);
+    if (id_out != NULL)
+        *id_out = id;
     return ST_OK;
 }
 
 Status
-store_ticket_update(Store *store, const Ticket *ticket, GError **error)
+store_ticket_create(Store *store, Ticket *ticket, gint64 ticket_start,
+                    gint64 *id_out, GError **error)
 {
-    store_autoreset sqlite3_stmt *stmt = NULL;
-    Status st = stmt_get(store, Q_TICKET_UPDATE, &stmt, error);
-    Binder b;
+    return write_ticket(store, Q_TICKET_CREATE, ticket, ticket_start, id_out,
+                        error);
+}
 
-    if (st != ST_OK)
-        return st;
-    binder_init(&b, stmt);
-    bind_int64(&b, ticket->id);
-    bind_ticket(&b, ticket);
-    st = binder_check(&b, "cannot update a ticket", error);
-    if (st == ST_OK)
-        st = step_done(store, stmt, "cannot update a ticket", error);
-    if (st != ST_OK)
-        return st;
-    if (sqlite3_changes(store->db) == 0)
-        return status_set(error, ST_DATAERR,
-                          "store: no ticket %" G_GINT64_FORMAT, ticket->id);
-    return ST_OK;
+Status
+store_ticket_update(Store *store, Ticket *ticket, GError **error)
+{
+    return write_ticket(store, Q_TICKET_UPDATE, ticket, 0, NULL, error);
 }
 
 /* Each row of query q for one id, handed to a row function that turns
@@ -1679,15 +1798,51 @@ store_ticket_list(Store *store, const TicketFilter *filter,
     return ST_OK;
 }
 
+/* The clock figures of Q_CLOCK_SCAN for ticket id into t: the cursor
+ * moves on past the tickets the scan left out, and reads nothing for a
+ * ticket without clocks in the period. */
+static Status
+clock_figures(Store *store, sqlite3_stmt *stmt, bool *has_row, gint64 id,
+              TicketSummary *t, GError **error)
+{
+    t->first_paused = 0;
+    t->next_due = t->next_met = 0;
+    while (*has_row && sqlite3_column_int64(stmt, 0) < id) {
+        Status st = step_row(store, stmt, has_row,
+                             "cannot read clocks for a report", error);
+
+        if (st != ST_OK)
+            return st;
+    }
+    if (*has_row && sqlite3_column_int64(stmt, 0) == id) {
+        t->first_paused = sqlite3_column_int64(stmt, 1);
+        t->next_due = sqlite3_column_int(stmt, 2);
+        t->next_met = sqlite3_column_int(stmt, 3);
+    }
+    return ST_OK;
+}
+
 Status
 store_ticket_scan(Store *store, gint64 since, gint64 until,
                   TicketScanFn fn, gpointer data, GError **error)
 {
     store_autoreset sqlite3_stmt *stmt = NULL;
+    store_autoreset sqlite3_stmt *clocks = NULL;
     Status st = stmt_get(store, Q_TICKET_SCAN, &stmt, error);
-    bool has_row = true;
+    bool has_row = true, has_clock = false;
     Binder b;
 
+    if (st == ST_OK)
+        st = stmt_get(store, Q_CLOCK_SCAN, &clocks, error);
+    if (st != ST_OK)
+        return st;
+    binder_init(&b, clocks);
+    bind_int64(&b, since);
+    bind_int64(&b, until);
+    st = binder_check(&b, "cannot read clocks for a report", error);
+    if (st == ST_OK)
+        st = step_row(store, clocks, &has_clock,
+                      "cannot read clocks for a report", error);
     if (st != ST_OK)
         return st;
     binder_init(&b, stmt);
@@ -1721,7 +1876,13 @@ store_ticket_scan(Store *store, gint64 since, gint64 until,
         t.reopened = sqlite3_column_int(stmt, 14);
         t.warnings = sqlite3_column_int(stmt, 15);
         t.breaches = sqlite3_column_int(stmt, 16);
-        st = fn(&t, data, error);
+        t.clock_start = column_time(stmt, 17);
+        t.paused_at = column_time(stmt, 18);
+        t.paused_total = sqlite3_column_int64(stmt, 19);
+        t.pending_total = sqlite3_column_int64(stmt, 20);
+        st = clock_figures(store, clocks, &has_clock, t.id, &t, error);
+        if (st == ST_OK)
+            st = fn(&t, data, error);
     }
     return st;
 }

@@ -108,14 +108,17 @@ Status store_ticket_by_subject(Store *store, const char *from_email,
 
 /* Insert ticket (id ignored) with the next number, which is at least
  * ticket_start; *id_out receives it.  Fields, messages and events of
- * the struct are ignored. */
-Status store_ticket_create(Store *store, const Ticket *ticket,
+ * the struct are ignored; its ended clocks are written and taken off
+ * it, as by store_ticket_update(). */
+Status store_ticket_create(Store *store, Ticket *ticket,
                            gint64 ticket_start, gint64 *id_out,
                            GError **error);
 
 /* Write back every scalar field of ticket (status, category, priority,
- * team, assignee, customer, times, escalation, rating, link). */
-Status store_ticket_update(Store *store, const Ticket *ticket,
+ * team, assignee, customer, times, escalation, rating, link, clock,
+ * pending time), and its ended clocks (sla.c) in the same step; those
+ * are then taken off ticket->ended_clocks. */
+Status store_ticket_update(Store *store, Ticket *ticket,
                            GError **error);
 
 /* Ticket id, with its messages and events when with_history; *ticket_out
@@ -162,6 +165,15 @@ typedef struct {
     int reopened;               /* "reopened" events in [since, until) */
     int warnings;               /* escalation warnings in [since, until) */
     int breaches;               /* breaches in [since, until) */
+    gint64 clock_start;         /* the running clock, as in Ticket */
+    gint64 paused_at;
+    gint64 paused_total;
+    gint64 pending_total;       /* time waited on the customer, ended
+                                   waits only */
+    /* Of the ended clocks that started in [since, until): */
+    gint64 first_paused;        /* the first-response clocks' pause */
+    int next_due;               /* next-response clocks due (report.h) */
+    int next_met;               /* ... and met */
 } TicketSummary;
 
 typedef Status (*TicketScanFn)(const TicketSummary *t, gpointer data,

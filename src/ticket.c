@@ -23,6 +23,8 @@ ticket_new(void)
     ticket->paused_at = MESSAGE_NO_TIME;
     ticket->escalate_at = MESSAGE_NO_TIME;
     ticket->breached_at = MESSAGE_NO_TIME;
+    ticket->pending_since = MESSAGE_NO_TIME;
+    ticket->ended_clocks = g_array_new(FALSE, FALSE, sizeof(EndedClock));
     ticket->fields = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
                                            g_free);
     ticket->messages = g_ptr_array_new_with_free_func(
@@ -48,6 +50,7 @@ ticket_free(Ticket *ticket)
     g_hash_table_unref(ticket->fields);
     g_ptr_array_unref(ticket->messages);
     g_ptr_array_unref(ticket->events);
+    g_array_unref(ticket->ended_clocks);
     g_free(ticket);
 }
 

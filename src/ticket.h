@@ -82,6 +82,33 @@ typedef struct {
     char *detail;
 } TicketEvent;
 
+/* How a response clock ended (sla.c). */
+typedef enum {
+    CLOCK_END_ANSWERED = 0, /* an agent answered the customer */
+    CLOCK_END_DONE,         /* resolved, closed or marked spam unanswered */
+    CLOCK_END_REPLACED,     /* a new clock started in its place */
+} ClockEnd;
+
+/* tag-20261203-clock-kind: the store keeps these numbers. */
+typedef enum {
+    CLOCK_KIND_FIRST = 0, /* the first response: no answer yet */
+    CLOCK_KIND_NEXT,      /* an answer after a customer's new mail */
+} ClockKind;
+
+/* A response clock that has ended, kept for the report: a Ticket holds
+ * only its running clock.  sla.c appends these; the store writes them
+ * with the ticket and empties the list. */
+typedef struct {
+    ClockKind kind;
+    gint64 started_at;
+    gint64 due_at;       /* the deadline with all pause credit */
+    gint64 ended_at;
+    gint64 paused_total; /* seconds paused (business time with a
+                            calendar), up to ended_at */
+    ClockEnd end;
+    int level;           /* escalation level it reached (2: breached) */
+} EndedClock;
+
 typedef struct {
     gint64 id;          /* the ticket number, from ticket_start up */
     char *subject;      /* normalised: no Re:/AW: prefixes, no tag */
@@ -114,6 +141,12 @@ typedef struct {
                                  MESSAGE_NO_TIME when none is */
     gint64 breached_at;       /* the last breach; MESSAGE_NO_TIME when
                                  the ticket never breached */
+    /* Time spent waiting on the customer (status pending), clock or
+     * not, credited to the resolution time (sla.c keeps them). */
+    gint64 pending_since;     /* MESSAGE_NO_TIME unless pending */
+    gint64 pending_total;     /* seconds pending before pending_since
+                                 (business time with a calendar) */
+    GArray *ended_clocks;     /* EndedClock, not yet stored */
     GHashTable *fields;       /* char * -> char * */
     GPtrArray *messages;      /* StoredMessage *; filled on request */
     GPtrArray *events;        /* TicketEvent *; filled on request */

@@ -69,6 +69,9 @@ report_matches()
 
 mkdir h
 write_conf h
+# A next-response promise of its own, so that the two clocks differ.
+NEXT_SLA=$((8 * 3600))
+printf '[sla]\nnext_response = 8h\n' >>h/mailtriage.conf
 # mth ARGS: mailtriage in the history's directory (its store is there).
 mth()
 {
@@ -76,7 +79,8 @@ mth()
 }
 test_expect_success "generate $MT_REPORT_TICKETS tickets over 90 days" '
     "$PYTHON" "$GEN" make "$MT_BIN" h --now "$NOW" \
-        --tickets "$MT_REPORT_TICKETS" --days 90 --seed 8 &&
+        --tickets "$MT_REPORT_TICKETS" --days 90 --seed 8 \
+        --next-sla "$NEXT_SLA" &&
     mth ticket list --json >all.json &&
     test "$(json_get "len(j)" <all.json)" -eq "$MT_REPORT_TICKETS"
 '
@@ -107,8 +111,37 @@ test_expect_success 'the history has breaches, ratings and reopenings' '
         --since 2026-09-01T00:00:00Z --until "$NOW") >w.json &&
     s=$(json_get "j[\"all\"][\"sla\"][\"first_response\"]" <w.json) &&
     test "$(echo "$s" | json_get "j[\"due\"] - j[\"met\"]")" -gt 50 &&
+    s=$(json_get "j[\"all\"][\"sla\"][\"next_response\"]" <w.json) &&
+    test "$(echo "$s" | json_get "j[\"due\"] - j[\"met\"]")" -gt 20 &&
+    test "$(echo "$s" | json_get "j[\"met\"]")" -gt 50 &&
     test "$(json_get "j[\"all\"][\"csat\"][\"count\"]" <w.json)" -gt 100 &&
     test "$(json_get "j[\"all\"][\"reopened\"]" <w.json)" -gt 50
+'
+
+# The credit matters: answers that were late on the wall clock but in
+# time without the pause, and resolutions shortened by a wait.
+test_expect_success 'the history has pauses that change the figures' '
+    "$PYTHON" - h/history.json <<-PYEOF
+	import json, sys
+	h = json.load(open(sys.argv[1]))
+	sla, ts = h["sla"], h["tickets"]
+	late_on_the_wall = sum(
+	    1 for t in ts if t["first_response"] is not None
+	    and t["first_paused"] > 0
+	    and t["first_response"] - t["created"] > sla
+	    and t["first_response"] - t["created"] - t["first_paused"] <= sla)
+	waited = sum(1 for t in ts
+	             if t["status"] == "resolved" and t["pending_total"] > 0)
+	paused_next = sum(1 for t in ts for c in t["next_clocks"]
+	                  if c["paused"] > 0)
+	resumed_unanswered = sum(1 for t in ts
+	                         if t["first_response"] is None
+	                         and t["first_paused"] > 0
+	                         and t["status"] == "open")
+	print(late_on_the_wall, waited, paused_next, resumed_unanswered)
+	assert late_on_the_wall > 10 and waited > 30
+	assert paused_next > 5 and resumed_unanswered > 3
+	PYEOF
 '
 
 test_expect_success 'a ticket reopened twice counts twice' '
@@ -238,6 +271,135 @@ test_expect_success 'a paused ticket has no running clock; an open one breaches'
     test "$(json_get "j[\"all\"][\"backlog\"][\"count\"]" <r.json)" = 2
 '
 
+mkdir credit
+write_conf credit
+# answer FILE TIME SUBJECT MSGID IN-REPLY-TO: alice's reply-all to Cy.
+answer()
+{
+    {
+        printf 'Received: from mx by mx.example.com; %s\n' \
+            "$(date -u -R -d "$2")"
+        printf 'From: Alice <alice@example.com>\n'
+        printf 'To: cy@example.org, support@example.com\n'
+        printf 'Subject: %s\nMessage-ID: <%s>\nIn-Reply-To: <%s>\n' \
+            "$3" "$4" "$5"
+        printf '\nHere is the answer.\n'
+    } >"$1"
+}
+# at TIME: seconds since the epoch.
+at()
+{
+    date -u -d "$1" +%s
+}
+test_expect_success 'pause and pending time credited; next responses count' '
+    cd credit &&
+    C=2026-11-02T09:00:00Z P1=2026-11-02T11:00:00Z R1=2026-11-04T11:00:00Z &&
+    A1=2026-11-04T13:00:00Z F=2026-11-05T09:00:00Z P2=2026-11-05T10:00:00Z &&
+    S1=2026-11-07T10:00:00Z O=2026-11-08T10:00:00Z A2=2026-11-10T10:00:00Z &&
+    S2=2026-11-10T12:00:00Z &&
+    subj="Re: [#1001] Scanner" &&
+    mail c1.eml $C "Cy <cy@example.org>" Scanner c1@x "" "It jams." &&
+    mt --now $C ingest c1.eml &&
+    mt --now $P1 ticket set 1001 status=pending &&
+    mail c2.eml $R1 "Cy <cy@example.org>" "$subj" c2@x c1@x "Model 7." &&
+    mt --now $R1 ingest c2.eml &&
+    answer a1.eml $A1 "$subj" a1@x c2@x && mt --now $A1 ingest a1.eml &&
+    mail c3.eml $F "Cy <cy@example.org>" "$subj" c3@x a1@x "And 8?" &&
+    mt --now $F ingest c3.eml &&
+    mt --now $P2 ticket set 1001 status=pending &&
+    mt --now $S1 ticket set 1001 status=resolved &&
+    mail c4.eml $O "Cy <cy@example.org>" "$subj" c4@x a1@x "Jams again." &&
+    mt --now $O ingest c4.eml &&
+    answer a2.eml $A2 "$subj" a2@x c4@x && mt --now $A2 ingest a2.eml &&
+    mt --now $S2 ticket set 1001 status=resolved &&
+    mt --now 2026-11-25T00:00:00Z report --since 2026-11-01 \
+        --until 2026-11-25 --format json >r.json &&
+    day=86400 &&
+    # First response: the wall-clock time less the pause, in time.
+    frt=$(( $(at $A1) - $(at $C) - ($(at $R1) - $(at $P1)) )) &&
+    test "$(json_get "j[\"all\"][\"first_response\"][\"median\"]" \
+            <r.json)" = $frt &&
+    test $(( $(at $A1) - $(at $C) )) -gt $day && test $frt -le $day &&
+    test "$(json_get "j[\"all\"][\"sla\"][\"first_response\"]" <r.json)" \
+        = "{\"due\": 1, \"met\": 1, \"percent\": 100.0}" &&
+    # Resolution: creation to the last resolution less both waits.
+    res=$(( $(at $S2) - $(at $C) - ($(at $R1) - $(at $P1))
+            - ($(at $S1) - $(at $P2)) )) &&
+    test "$(json_get "j[\"all\"][\"resolution_time\"][\"median\"]" \
+            <r.json)" = $res &&
+    # Next response: the follow-up was resolved while paused, before its
+    # deadline moved on by the pause (not due); the reopening was
+    # answered late (due, missed).
+    test $(( $(at $F) + day + $(at $S1) - $(at $P2) )) -gt $(at $S1) &&
+    test $(( $(at $A2) - $(at $O) )) -gt $day &&
+    test "$(json_get "j[\"all\"][\"sla\"][\"next_response\"]" <r.json)" \
+        = "{\"due\": 1, \"met\": 0, \"percent\": 0.0}" &&
+    # A period that ends before the late answer: the reopening is due
+    # once its deadline passed.
+    mt --now 2026-11-25T00:00:00Z report --since 2026-11-01 \
+        --until 2026-11-09T12:00:00Z --format json >r2.json &&
+    test "$(json_get "j[\"all\"][\"sla\"][\"next_response\"]" <r2.json)" \
+        = "{\"due\": 1, \"met\": 0, \"percent\": 0.0}" &&
+    mt --now 2026-11-25T00:00:00Z report --since 2026-11-01 \
+        --until 2026-11-09T09:00:00Z --format json >r3.json &&
+    test "$(json_get "j[\"all\"][\"sla\"][\"next_response\"]" <r3.json)" \
+        = "{\"due\": 0, \"met\": 0, \"percent\": null}"
+'
+
+mkdir old
+write_conf old
+test_expect_success 'tickets from before the clocks table: no crash, no skew' '
+    cd old &&
+    cy="Cy <cy@example.org>" &&
+    mail a1.eml 2026-11-02T09:00:00Z "$cy" Alpha a1@x "" "A broke." &&
+    mail c1.eml 2026-11-02T10:00:00Z "$cy" Gamma c1@x "" "C broke." &&
+    answer c2.eml 2026-11-02T11:00:00Z "Re: [#1002] Gamma" c2@x c1@x &&
+    answer a2.eml 2026-11-02T12:00:00Z "Re: [#1001] Alpha" a2@x a1@x &&
+    mail a3.eml 2026-11-03T09:00:00Z "$cy" "Re: [#1001] Alpha" a3@x a2@x \
+        "Still." &&
+    answer a4.eml 2026-11-03T11:00:00Z "Re: [#1001] Alpha" a4@x a3@x &&
+    mail c3.eml 2026-11-04T08:00:00Z "$cy" "Re: [#1002] Gamma" c3@x c2@x \
+        "Again." &&
+    mail b1.eml 2026-11-04T09:00:00Z "$cy" Beta b1@x "" "B broke." &&
+    for m in a1 c1 c2 a2 a3 a4 c3 b1; do
+        mt --now 2026-11-04T09:00:00Z ingest $m.eml || exit 1
+    done &&
+    mt --now 2026-11-04T10:00:00Z ticket set 1003 status=pending &&
+    # Back to schema 5: no clocks, no pending time.
+    "$PYTHON" - var/mailtriage.db <<-PYEOF &&
+	import sqlite3, sys
+	db = sqlite3.connect(sys.argv[1])
+	db.executescript("DROP TABLE clocks;"
+	                 "ALTER TABLE tickets DROP COLUMN pending_since;"
+	                 "ALTER TABLE tickets DROP COLUMN pending_total;"
+	                 "PRAGMA user_version = 5;")
+	db.close()
+	PYEOF
+    mail b2.eml 2026-11-05T10:00:00Z "$cy" "Re: [#1003] Beta" b2@x b1@x \
+        "Logs attached." &&
+    mt --now 2026-11-05T10:00:00Z ingest b2.eml &&
+    mt --now 2026-11-06T08:00:00Z ticket set 1003 status=resolved &&
+    mt --now 2026-11-25T00:00:00Z report --since 2026-11-01 \
+        --until 2026-11-25 --format json >r.json &&
+    # The wait that began before the upgrade is credited from the
+    # pause of its clock.
+    wait=$(( $(at 2026-11-05T10:00:00Z) - $(at 2026-11-04T10:00:00Z) )) &&
+    res=$(( $(at 2026-11-06T08:00:00Z) - $(at 2026-11-04T09:00:00Z)
+            - wait )) &&
+    test "$(json_get "j[\"all\"][\"resolution_time\"][\"median\"]" \
+            <r.json)" = $res &&
+    # Answered in 3 h and 1 h; B, resolved unanswered within its paused
+    # promise, is not due.
+    test "$(json_get "j[\"all\"][\"first_response\"]" <r.json)" = \
+        "{\"count\": 2, \"median\": 3600, \"p90\": 10800}" &&
+    test "$(json_get "j[\"all\"][\"sla\"][\"first_response\"]" <r.json)" \
+        = "{\"due\": 2, \"met\": 2, \"percent\": 100.0}" &&
+    # The next response of A ended before the upgrade: not known; that
+    # of C was running, and is past its deadline.
+    test "$(json_get "j[\"all\"][\"sla\"][\"next_response\"]" <r.json)" \
+        = "{\"due\": 1, \"met\": 0, \"percent\": 0.0}"
+'
+
 mkdir hours
 test_expect_success 'with business hours, times count open hours only' '
     cd hours &&
@@ -325,6 +487,9 @@ test_expect_success 'ticket list --status, --category, --assignee' '
     test "$(count_list --assignee -)" = \
         "$(count_history "t[\"agent\"] is None")" &&
     test "$(count_list --category - --status pending)" = \
+        "$(count_history "t[\"status\"] == \"pending\" and
+                          t[\"category\"] is None")" &&
+    test "$(count_list --status pending)" = \
         "$(count_history "t[\"status\"] == \"pending\"")"
 '
 

@@ -126,76 +126,197 @@ def message(at, frm, to, subject, msgid, body, cc=None, reply_to=None):
     return "\n".join(lines) + "\n\n" + body + "\n"
 
 
-def plan(rng, n, now, days, mode):
+def plan(rng, n, now, days, mode, next_sla):
     """Each ticket's story as events at times, from the generator's own
-    dice: created, answered, pending, resolved, rated, reopened."""
+    dice: created, answered, pending (the agent waits on the customer),
+    resume (the customer's reply to a pending ticket), followup (a
+    customer's new question after an answer: the next-response clock),
+    resolved, rated, reopened.  The times only grow, and a story is cut
+    an hour before now."""
     tickets = []
     start = now - days * DAY
     for i in range(n):
         t0 = rng.randint(start, now - 2 * HOUR)
-        tk = {"id": 1001 + i, "created": t0, "events": [],
+        tk = {"id": 1001 + i, "created": t0,
               "customer": "cust%d@example.org" % i}
-        tk["events"].append((t0, "open"))
+        ev = [(t0, "open")]
+        # The first answer after `a` seconds of running clock.
         if mode == "breached":
-            fr = t0 + SLA + rng.randint(60, 3 * DAY)
-        elif rng.random() < 0.85:
-            if rng.random() < 0.8:
-                fr = t0 + rng.randint(5 * 60, 20 * HOUR)
-            else:
-                fr = t0 + SLA + rng.randint(60, 2 * DAY)
+            answered = True
+            a = SLA + rng.randint(60, 3 * DAY)
         else:
-            fr = None
-        if fr is not None and fr >= now:
-            fr = None
-        t = t0
-        if fr is None:
-            if rng.random() < 0.15:
-                tk["events"].append((t0 + rng.randint(600, 4 * HOUR),
-                                     "pending"))
-            tickets.append(tk)
-            continue
-        tk["events"].append((fr, "answer"))
-        t = fr
-        cycles = 1
-        r = rng.random()
-        if r < 0.08:
-            cycles = 3   # resolved, reopened, resolved, reopened twice
-        elif r < 0.2:
-            cycles = 2
-        for c in range(cycles):
-            if rng.random() > 0.7 and c == 0:
-                break
-            t_res = t + rng.randint(HOUR, 4 * DAY)
-            if t_res >= now - HOUR:
-                break
-            tk["events"].append((t_res, "resolve"))
-            t = t_res
-            if rng.random() < 0.45:
-                t_rate = t + rng.randint(600, DAY)
-                if t_rate < now - HOUR:
-                    tk["events"].append(
-                        (t_rate, "rate", rng.randrange(len(RATINGS))))
-                    t = t_rate
-            if c + 1 < cycles:
-                t_re = t + rng.randint(HOUR, 3 * DAY)
-                if t_re >= now - HOUR:
+            answered = rng.random() < 0.85
+            if rng.random() < 0.8:
+                a = rng.randint(5 * 60, 20 * HOUR)
+            else:
+                a = SLA + rng.randint(60, 2 * DAY)
+        paused = 0
+        if mode != "breached" and rng.random() < 0.25:
+            # The agent asks for something first: the clock pauses until
+            # the customer answers (or for good when never).
+            p0 = t0 + rng.randint(60, max(120, min(a, 20 * HOUR) - 60))
+            ev.append((p0, "pending"))
+            if answered or rng.random() < 0.5:
+                paused = rng.randint(HOUR, 3 * DAY)
+                ev.append((p0 + paused, "resume"))
+        elif not answered and rng.random() < 0.15:
+            ev.append((t0 + rng.randint(600, 4 * HOUR), "pending"))
+        if answered:
+            t = t0 + a + paused
+            ev.append((t, "answer"))
+            if rng.random() < 0.3:
+                # A follow-up question, answered in time or late, maybe
+                # after a pause of its own.
+                t_f = t + rng.randint(HOUR, 2 * DAY)
+                ev.append((t_f, "followup"))
+                if rng.random() < 0.7:
+                    b = rng.randint(10 * 60, next_sla - 10 * 60)
+                else:
+                    b = next_sla + rng.randint(60, DAY)
+                d = 0
+                if rng.random() < 0.3:
+                    p0 = t_f + rng.randint(60, max(120, min(b, next_sla) - 60))
+                    d = rng.randint(HOUR, 2 * DAY)
+                    ev += [(p0, "pending"), (p0 + d, "resume")]
+                t = t_f + b + d
+                ev.append((t, "answer"))
+            cycles = 1
+            r = rng.random()
+            if r < 0.08:
+                cycles = 3   # resolved, reopened, resolved, reopened twice
+            elif r < 0.2:
+                cycles = 2
+            for c in range(cycles):
+                if rng.random() > 0.7 and c == 0:
                     break
-                tk["events"].append((t_re, "reopen"))
-                t = t_re
-                # An agent answers the reopened ticket.
-                t_ans = t + rng.randint(600, 8 * HOUR)
-                if t_ans >= now - HOUR:
-                    break
-                tk["events"].append((t_ans, "answer"))
-                t = t_ans
+                if rng.random() < 0.3:
+                    # Waiting on a customer who never answers, then
+                    # resolved: pending time, not resolution time.
+                    t += rng.randint(HOUR, DAY)
+                    ev.append((t, "pending"))
+                t += rng.randint(HOUR, 4 * DAY)
+                ev.append((t, "resolve"))
+                if rng.random() < 0.45:
+                    t += rng.randint(600, DAY)
+                    ev.append((t, "rate", rng.randrange(len(RATINGS))))
+                if c + 1 < cycles:
+                    t += rng.randint(HOUR, 3 * DAY)
+                    ev.append((t, "reopen"))
+                    if rng.random() < 0.1:
+                        continue  # resolved again with no answer
+                    # An agent answers the reopened ticket, in time or
+                    # late.
+                    if rng.random() < 0.75:
+                        t += rng.randint(600, next_sla - 600)
+                    else:
+                        t += next_sla + rng.randint(60, DAY)
+                    ev.append((t, "answer"))
+        tk["events"] = [e for e in ev if e[0] < now - HOUR]
         tickets.append(tk)
     return tickets
+
+
+def simulate(tk, now, sla, next_sla):
+    """What the desk knows of one ticket now, from its story alone: the
+    statuses and DESIGN 8's clock, as the report must see them."""
+    st = {"status": "new", "fr": None, "resolved_at": None, "reopens": [],
+          "rating": None, "categorized": False, "clocks": [],
+          "pending_since": None, "pending_total": 0}
+    clock = None  # the running one: kind, start, paused_at, paused
+
+    def deadline(ck, upto=None):
+        paused = ck["paused"]
+        if ck["paused_at"] is not None and upto is not None:
+            paused += upto - ck["paused_at"]
+        return ck["start"] + (sla if ck["kind"] == "first"
+                              else next_sla) + paused
+
+    def start(at):
+        return {"kind": "first" if st["fr"] is None else "next",
+                "start": at, "paused_at": None, "paused": 0}
+
+    def end(at, answered):
+        st["clocks"].append({
+            "kind": clock["kind"], "start": clock["start"],
+            "due": deadline(clock, at), "end": at, "answered": answered,
+            "paused": clock["paused"] + (at - clock["paused_at"]
+                                         if clock["paused_at"] is not None
+                                         else 0)})
+
+    def leave_pending(at):
+        if st["pending_since"] is not None:
+            st["pending_total"] += at - st["pending_since"]
+            st["pending_since"] = None
+
+    for ev in tk["events"]:
+        at, kind = ev[0], ev[1]
+        if kind == "open":
+            clock = start(at)
+        elif kind == "answer":
+            if clock is not None:
+                end(at, True)
+                clock = None
+            if st["fr"] is None:
+                st["fr"] = at
+            if st["status"] == "new":
+                st["status"] = "open"
+        elif kind == "pending":
+            st["status"] = "pending"
+            if st["pending_since"] is None:
+                st["pending_since"] = at
+            if clock is not None and clock["paused_at"] is None:
+                clock["paused_at"] = at
+        elif kind in ("resume", "followup", "reopen"):
+            if kind == "reopen":
+                st["reopens"].append(at)
+                st["resolved_at"] = None
+            leave_pending(at)
+            st["status"] = "open"
+            if clock is None:
+                clock = start(at)
+            elif clock["paused_at"] is not None:
+                clock["paused"] += at - clock["paused_at"]
+                clock["paused_at"] = None
+        elif kind == "resolve":
+            leave_pending(at)
+            if clock is not None:
+                end(at, False)
+                clock = None
+            st["status"] = "resolved"
+            st["resolved_at"] = at
+            st["categorized"] = True
+        elif kind == "rate":
+            st["rating"] = RATINGS[ev[2]][1:]
+    clocks = st["clocks"]
+    if clock is not None:
+        clocks.append({"kind": clock["kind"], "start": clock["start"],
+                       "due": (deadline(clock) if clock["paused_at"] is None
+                               else None),
+                       "end": None, "answered": False,
+                       "paused": clock["paused"]})
+    return {
+        "first_response": st["fr"], "resolved_at": st["resolved_at"],
+        "status": st["status"],
+        # The running clock's deadline (none while paused).
+        "due": clocks[-1]["due"] if clocks and clocks[-1]["end"] is None
+        else None,
+        "reopens": st["reopens"],
+        "rating": list(st["rating"]) if st["rating"] else None,
+        "categorized": st["categorized"],
+        "pending_total": st["pending_total"],
+        "first_paused": sum(ck["paused"] for ck in clocks
+                            if ck["kind"] == "first"),
+        "first_clocks": [{"start": ck["start"], "paused": ck["paused"]}
+                         for ck in clocks if ck["kind"] == "first"],
+        "next_clocks": [ck for ck in clocks if ck["kind"] == "next"],
+    }
 
 
 def make(args):
     rng = random.Random(args.seed)
     now = parse_time(args.now)
-    tickets = plan(rng, args.tickets, now, args.days, args.mode)
+    tickets = plan(rng, args.tickets, now, args.days, args.mode,
+                   args.next_sla)
     # Ticket numbers follow creation order.
     tickets.sort(key=lambda tk: (tk["created"], tk["id"]))
     for i, tk in enumerate(tickets):
@@ -236,6 +357,14 @@ def make(args):
                 "s%d.%d@example.org" % (tid, k),
                 text + "\n\nOn a day, support wrote:\n> How did we do?",
                 reply_to=root))
+        elif kind in ("resume", "followup"):
+            desk.mail(at, tid, message(
+                at, cust, "support@example.com", tag,
+                "%s%d.%d@example.org" % (kind[0], tid, k),
+                "Here is what you asked for: it still fails at step %d."
+                % k if kind == "resume" else
+                "One more question: does it work with the old model?",
+                reply_to=root))
         elif kind == "resolve":
             desk.set(at, tid, "status=resolved",
                      "category=" + tk["category"], "assignee=" + tk["agent"])
@@ -246,48 +375,17 @@ def make(args):
     # What the desk knows now, from the plan alone.
     out = []
     for tk in tickets:
-        fr = None
-        resolved_at = None
-        status = "new"
-        reopens = []
-        rating = None
-        categorized = False
-        due = None  # the running clock's deadline (sla.c on main)
-        for ev in tk["events"]:
-            at, kind = ev[0], ev[1]
-            if kind == "open":
-                due = at + SLA
-            elif kind in ("answer", "resolve", "pending"):
-                due = None
-            elif kind == "reopen":
-                due = at + SLA
-            if kind == "answer":
-                if fr is None:
-                    fr = at
-                if status in ("new",):
-                    status = "open"
-            elif kind == "resolve":
-                status = "resolved"
-                resolved_at = at
-                categorized = True
-            elif kind == "pending":
-                status = "pending"
-            elif kind == "reopen":
-                status = "open"
-                resolved_at = None
-                reopens.append(at)
-            elif kind == "rate":
-                rating = RATINGS[ev[2]][1:]
-        out.append({
-            "id": tk["id"], "created": tk["created"], "first_response": fr,
-            "resolved_at": resolved_at, "status": status, "due": due,
-            "reopens": reopens,
-            "rating": list(rating) if rating else None,
+        known = simulate(tk, now, SLA, args.next_sla)
+        categorized = known.pop("categorized")
+        known.update({
+            "id": tk["id"], "created": tk["created"],
             "category": tk["category"] if categorized else None,
             "agent": tk["agent"] if categorized else None,
         })
+        out.append(known)
     with open(os.path.join(args.dir, "history.json"), "w") as f:
-        json.dump({"now": now, "sla": SLA, "tickets": out}, f)
+        json.dump({"now": now, "sla": SLA, "next_sla": args.next_sla,
+                   "tickets": out}, f)
     print("tickets=%d ingest_runs=%d runs=%d" %
           (len(out), desk.batches, desk.runs), file=sys.stderr)
 
@@ -303,6 +401,7 @@ def percentile(values, p):
 def figures(tickets, since, until, sla):
     f = {"opened": 0, "resolved": 0, "reopened": 0, "backlog": 0,
          "ages": [], "frts": [], "res": [], "due": 0, "met": 0,
+         "next_due": 0, "next_met": 0,
          "opened_resolved": 0, "ratings": [], "buckets": [0] * 5}
     for t in tickets:
         c = t["created"]
@@ -311,9 +410,21 @@ def figures(tickets, since, until, sla):
         done = t["status"] == "resolved"
         r = t["resolved_at"]
         f["reopened"] += sum(1 for x in t["reopens"] if since <= x < until)
+        # Next-response clocks started in the period, of any ticket.
+        for ck in t.get("next_clocks", []):
+            if not since <= ck["start"] < until:
+                continue
+            if ck["answered"] and ck["end"] < until:
+                f["next_due"] += 1
+                if ck["end"] <= ck["due"]:
+                    f["next_met"] += 1
+            elif ck["due"] is not None and ck["due"] < min(
+                    until, ck["end"] if ck["end"] is not None else until):
+                f["next_due"] += 1
         if done and r is not None and since <= r < until:
             f["resolved"] += 1
-            f["res"].append(r - c)
+            # Waiting on the customer is not resolution time.
+            f["res"].append(max(0, r - c - t.get("pending_total", 0)))
         if not done or r is None or r >= until:
             f["backlog"] += 1
             age = until - c
@@ -327,14 +438,18 @@ def figures(tickets, since, until, sla):
         if opened_resolved:
             f["opened_resolved"] += 1
         fr = t["first_response"]
+        # The pause of its first-response clocks started before until.
+        paused = sum(ck["paused"] for ck in t.get("first_clocks", [])
+                     if ck["start"] < until)
         if fr is not None and fr < until:
-            f["frts"].append(fr - c)
+            frt = max(0, fr - c - paused)
+            f["frts"].append(frt)
             f["due"] += 1
-            if fr - c <= sla:
+            if frt <= sla:
                 f["met"] += 1
         elif t["status"] != "pending":
             end = r if opened_resolved else until
-            if end - c > sla:
+            if end - c - paused > sla:
                 f["due"] += 1
         if t["rating"]:
             f["ratings"].append(t["rating"][0])
@@ -362,7 +477,10 @@ def figures(tickets, since, until, sla):
             "due": f["due"], "met": f["met"],
             "percent": (round(100.0 * f["met"] / f["due"], 1)
                         if f["due"] else None)},
-            "next_response": None},
+            "next_response": {
+                "due": f["next_due"], "met": f["next_met"],
+                "percent": (round(100.0 * f["next_met"] / f["next_due"], 1)
+                            if f["next_due"] else None)}},
         "escalations": {"warnings": 0, "breaches": 0},
         "csat": {"count": len(f["ratings"]),
                  "average": (round(sum(f["ratings"]) / len(f["ratings"]), 2)
@@ -443,7 +561,9 @@ CSV_COLUMNS = [
     ("sla_first_response_due", "sla.first_response.due"),
     ("sla_first_response_met", "sla.first_response.met"),
     ("sla_first_response_percent", "sla.first_response.percent"),
-    ("sla_next_response_percent", "sla.next_response"),
+    ("sla_next_response_due", "sla.next_response.due"),
+    ("sla_next_response_met", "sla.next_response.met"),
+    ("sla_next_response_percent", "sla.next_response.percent"),
     ("escalation_warnings", "escalations.warnings"),
     ("escalation_breaches", "escalations.breaches"),
     ("resolution_rate", "resolution_rate"),
@@ -514,11 +634,21 @@ def text_lines(w):
         r"SLA first response met +\S+ +\(%d of %d deadlines\)$" % (
             w["sla"]["first_response"]["met"],
             w["sla"]["first_response"]["due"]),
+        r"SLA next response met +\S+ +\(%d of %d deadlines\)$" % (
+            w["sla"]["next_response"]["met"],
+            w["sla"]["next_response"]["due"]),
         r"Escalation warnings +%d$" % w["escalations"]["warnings"],
         r"Escalation breaches +%d$" % w["escalations"]["breaches"],
         r"Satisfaction +\S+ +\(%d ratings; 1: %d +2: %d +3: %d +4: %d +5: "
         r"%d\)$" % ((w["csat"]["count"],) + tuple(w["csat"]["scores"])),
     ]
+
+
+def check_pct(what, got, want, errors):
+    """A percentage as the text shows it ("87.5%", "-") against want."""
+    if got is None or (want is None) != (got == "-") or (
+            want is not None and abs(float(got.rstrip("%")) - want) > 0.051):
+        errors.append("%s: %r, want %r" % (what, got, want))
 
 
 def check_text(text, want, errors):
@@ -527,15 +657,23 @@ def check_text(text, want, errors):
     for pattern in text_lines(w):
         if not re.search(r"^ +" + pattern, text, re.M):
             errors.append("text: no line matching %r" % pattern)
-    m = re.search(r"^ +SLA first response met +(\S+)", text, re.M)
-    got = m and m.group(1)
-    sla = w["sla"]["first_response"]["percent"]
-    if got is None or (sla is None) != (got == "-") or (
-            sla is not None and abs(float(got.rstrip("%")) - sla) > 0.051):
-        errors.append("text: SLA %r, want %r" % (got, sla))
-    for key in [g["key"] for g in want["groups"]]:
-        if not re.search(r"^  " + re.escape(key) + " ", text, re.M):
-            errors.append("text: no group row %r" % key)
+    for clock, name in (("first_response", "first response"),
+                        ("next_response", "next response")):
+        m = re.search(r"^ +SLA %s met +(\S+)" % name, text, re.M)
+        got = m and m.group(1)
+        check_pct("text: SLA %s" % name, got,
+                  w["sla"][clock]["percent"], errors)
+    for g in want["groups"]:
+        m = re.search(r"^  " + re.escape(g["key"]) + " (.*)$", text, re.M)
+        if not m:
+            errors.append("text: no group row %r" % g["key"])
+            continue
+        # ... first SLA, next SLA, breaches, CSAT
+        cells = m.group(1).split()
+        check_pct("text: group %s SLA first" % g["key"], cells[-4],
+                  g["sla"]["first_response"]["percent"], errors)
+        check_pct("text: group %s SLA next" % g["key"], cells[-3],
+                  g["sla"]["next_response"]["percent"], errors)
 
 
 def check_html(text, want, errors):
@@ -555,9 +693,24 @@ def check_html(text, want, errors):
         duration_text(fr["median"]), duration_text(fr["p90"]), fr["count"]))
     if needle not in text:
         errors.append("html: no first response %r" % needle)
-    s = w["sla"]["first_response"]
-    if "(%d of %d deadlines)" % (s["met"], s["due"]) not in text:
-        errors.append("html: no SLA deadlines %d of %d" % (s["met"], s["due"]))
+    rt = w["resolution_time"]
+    needle = html.escape("median %s, p90 %s (%d resolved)" % (
+        duration_text(rt["median"]), duration_text(rt["p90"]), rt["count"]))
+    if needle not in text:
+        errors.append("html: no resolution time %r" % needle)
+    for clock, name in (("first_response", "first"),
+                        ("next_response", "next")):
+        s = w["sla"][clock]
+        needle = "<tr><th>SLA %s response met</th><td>%s (%d of %d " \
+            "deadlines)</td></tr>" % (name, pct_text(s["percent"]),
+                                      s["met"], s["due"])
+        if needle not in text:
+            # The percentage may round the other way: compare the rest.
+            needle = "(%d of %d deadlines)</td></tr>" % (s["met"], s["due"])
+            m = [ln for ln in text.splitlines()
+                 if ln.startswith("<tr><th>SLA %s response met" % name)]
+            if not m or needle not in m[0]:
+                errors.append("html: no SLA %s row %r" % (name, needle))
     for i, n in enumerate(w["csat"]["scores"]):
         if "<tr><td>%d</td><td class=\"n\">%d</td></tr>" % (i + 1, n) \
                 not in text:
@@ -601,6 +754,8 @@ def main():
     m.add_argument("--days", type=int, default=90)
     m.add_argument("--seed", type=int, default=8)
     m.add_argument("--mode", default="mixed")
+    # [sla] next_response in DIR's config, in seconds.
+    m.add_argument("--next-sla", type=int, default=SLA)
     e = sub.add_parser("expect")
     e.add_argument("history")
     e.add_argument("--since", required=True)

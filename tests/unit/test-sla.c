@@ -339,6 +339,125 @@ test_clock_business_hours(void)
     g_assert_cmpint(t->due_at, ==, T("2026-03-11T17:00:00+01:00"));
 }
 
+/* The i-th ended clock of t, checked field by field. */
+static void
+assert_ended(const Ticket *t, guint i, ClockKind kind, gint64 started,
+             gint64 due, gint64 ended, gint64 paused, ClockEnd end,
+             int level)
+{
+    const EndedClock *c;
+
+    g_assert_cmpuint(i, <, t->ended_clocks->len);
+    c = &g_array_index(t->ended_clocks, EndedClock, i);
+    g_assert_cmpint(c->kind, ==, kind);
+    g_assert_cmpint(c->started_at, ==, started);
+    g_assert_cmpint(c->due_at, ==, due);
+    g_assert_cmpint(c->ended_at, ==, ended);
+    g_assert_cmpint(c->paused_total, ==, paused);
+    g_assert_cmpint(c->end, ==, end);
+    g_assert_cmpint(c->level, ==, level);
+}
+
+static void
+test_clock_ended(void)
+{
+    g_autoptr(Config) cfg = config_new_default();
+    gint64 t0 = T("2026-03-09T08:00:00Z");
+    gint64 h = 3600;
+    g_autoptr(Ticket) t = opened(cfg, t0);
+
+    cfg->sla_next_response = 8 * h;
+    /* Warned, paused two hours, answered late for the plain promise but
+     * in time with the credit. */
+    sla_escalated(cfg, t, 1, t0 + 20 * h);
+    sla_status_changed(cfg, t, TICKET_STATUS_PENDING, t0 + 21 * h);
+    sla_customer_wrote(cfg, t, t0 + 23 * h);
+    g_assert_cmpuint(t->ended_clocks->len, ==, 0);
+    sla_agent_answered(cfg, t, t0 + 25 * h);
+    g_assert_cmpuint(t->ended_clocks->len, ==, 1);
+    assert_ended(t, 0, CLOCK_KIND_FIRST, t0, t0 + 26 * h, t0 + 25 * h,
+                 2 * h, CLOCK_END_ANSWERED, 1);
+    /* A second answer ends no clock. */
+    sla_agent_answered(cfg, t, t0 + 26 * h);
+    g_assert_cmpuint(t->ended_clocks->len, ==, 1);
+    /* The next response, resolved while paused: the pause so far is
+     * credited to its deadline. */
+    sla_customer_wrote(cfg, t, t0 + 30 * h);
+    sla_status_changed(cfg, t, TICKET_STATUS_PENDING, t0 + 31 * h);
+    sla_status_changed(cfg, t, TICKET_STATUS_RESOLVED, t0 + 33 * h);
+    assert_ended(t, 1, CLOCK_KIND_NEXT, t0 + 30 * h, t0 + 40 * h,
+                 t0 + 33 * h, 2 * h, CLOCK_END_DONE, 0);
+    /* Closing a resolved ticket ends nothing more. */
+    sla_status_changed(cfg, t, TICKET_STATUS_CLOSED, t0 + 34 * h);
+    g_assert_cmpuint(t->ended_clocks->len, ==, 2);
+    /* A clock started over a running one replaces it. */
+    sla_customer_wrote(cfg, t, t0 + 40 * h);
+    sla_ticket_opened(cfg, t, t0 + 41 * h);
+    assert_ended(t, 2, CLOCK_KIND_NEXT, t0 + 40 * h, t0 + 48 * h,
+                 t0 + 41 * h, 0, CLOCK_END_REPLACED, 0);
+    g_assert_cmpuint(t->ended_clocks->len, ==, 3);
+}
+
+static void
+test_clock_ended_unanswered(void)
+{
+    g_autoptr(Config) cfg = config_new_default();
+    gint64 t0 = T("2026-03-09T08:00:00Z");
+    gint64 h = 3600;
+    g_autoptr(Ticket) t = opened(cfg, t0);
+
+    /* Resolved with no answer, breached; the customer writes again: the
+     * new clock is still a first-response one. */
+    sla_escalated(cfg, t, 2, t0 + 24 * h);
+    sla_status_changed(cfg, t, TICKET_STATUS_RESOLVED, t0 + 30 * h);
+    assert_ended(t, 0, CLOCK_KIND_FIRST, t0, t0 + 24 * h, t0 + 30 * h, 0,
+                 CLOCK_END_DONE, 2);
+    sla_status_changed(cfg, t, TICKET_STATUS_OPEN, t0 + 40 * h);
+    sla_customer_wrote(cfg, t, t0 + 40 * h);
+    sla_agent_answered(cfg, t, t0 + 41 * h);
+    assert_ended(t, 1, CLOCK_KIND_FIRST, t0 + 40 * h, t0 + 64 * h,
+                 t0 + 41 * h, 0, CLOCK_END_ANSWERED, 0);
+}
+
+static void
+test_pending_time(void)
+{
+    g_autoptr(Config) cfg = config_new_default();
+    gint64 t0 = T("2026-03-09T08:00:00Z");
+    gint64 h = 3600;
+    g_autoptr(Ticket) t = opened(cfg, t0);
+
+    g_assert_cmpint(t->pending_since, ==, MESSAGE_NO_TIME);
+    g_assert_cmpint(t->pending_total, ==, 0);
+    /* Pending after the answer: no clock runs, the wait counts. */
+    sla_agent_answered(cfg, t, t0 + h);
+    sla_status_changed(cfg, t, TICKET_STATUS_PENDING, t0 + 2 * h);
+    g_assert_cmpint(t->pending_since, ==, t0 + 2 * h);
+    /* Set pending again: the wait started at the first. */
+    sla_status_changed(cfg, t, TICKET_STATUS_PENDING, t0 + 3 * h);
+    g_assert_cmpint(t->pending_since, ==, t0 + 2 * h);
+    sla_status_changed(cfg, t, TICKET_STATUS_OPEN, t0 + 5 * h);
+    g_assert_cmpint(t->pending_since, ==, MESSAGE_NO_TIME);
+    g_assert_cmpint(t->pending_total, ==, 3 * h);
+    /* Open to open is no wait. */
+    sla_status_changed(cfg, t, TICKET_STATUS_OPEN, t0 + 6 * h);
+    g_assert_cmpint(t->pending_total, ==, 3 * h);
+    /* Resolved from pending ends the wait. */
+    sla_status_changed(cfg, t, TICKET_STATUS_PENDING, t0 + 10 * h);
+    sla_status_changed(cfg, t, TICKET_STATUS_RESOLVED, t0 + 14 * h);
+    g_assert_cmpint(t->pending_total, ==, 7 * h);
+    g_assert_cmpint(t->pending_since, ==, MESSAGE_NO_TIME);
+
+    /* With business hours the wait is business time: Friday 16:00 to
+     * Monday 10:00 is two hours. */
+    cfg->sla_calendar = office("Mon-Fri 09:00-17:00", NULL);
+    sla_status_changed(cfg, t, TICKET_STATUS_PENDING,
+                       T("2026-03-13T16:00:00+01:00"));
+    sla_status_changed(cfg, t, TICKET_STATUS_OPEN,
+                       T("2026-03-16T10:00:00+01:00"));
+    g_assert_cmpint(t->pending_total, ==, 9 * h);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -353,5 +472,8 @@ main(int argc, char **argv)
     g_test_add_func("/sla/next-response", test_clock_next_response);
     g_test_add_func("/sla/promise", test_clock_promise);
     g_test_add_func("/sla/business-hours", test_clock_business_hours);
+    g_test_add_func("/sla/ended", test_clock_ended);
+    g_test_add_func("/sla/ended-unanswered", test_clock_ended_unanswered);
+    g_test_add_func("/sla/pending-time", test_pending_time);
     return g_test_run();
 }

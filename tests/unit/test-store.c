@@ -14,7 +14,7 @@
 #include "util.h"
 
 /* One per entry of migrations[] in store-sqlite.c. */
-#define LATEST_SCHEMA 5
+#define LATEST_SCHEMA 6
 
 typedef struct {
     char *dir;
@@ -1095,6 +1095,76 @@ test_ticket_list_filters(Fixture *fx, gconstpointer data)
     }
 }
 
+static Status
+scan_one(const TicketSummary *t, gpointer data, GError **error)
+{
+    TicketSummary *out = data;
+
+    (void)error;
+    *out = *t;
+    out->category = out->team = out->assignee = out->mailbox = NULL;
+    out->rating_comment = NULL;
+    return ST_OK;
+}
+
+/* Ended clocks go into the store with the ticket, once, and the
+ * report's pass reads them back; the pending time round-trips. */
+static void
+test_ended_clocks(Fixture *fx, gconstpointer data)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(Ticket) t = ticket_new();
+    g_autoptr(Ticket) got = NULL;
+    TicketSummary sum = { 0 };
+    EndedClock first = { CLOCK_KIND_FIRST, 1000, 5000, 4000, 600,
+                         CLOCK_END_ANSWERED, 1 };
+    /* Next clocks: met, late, past due when resolved, answered after
+     * until, and one started before since. */
+    EndedClock next[] = {
+        { CLOCK_KIND_NEXT, 6000, 9000, 8000, 0, CLOCK_END_ANSWERED, 0 },
+        { CLOCK_KIND_NEXT, 10000, 11000, 12000, 0, CLOCK_END_ANSWERED, 2 },
+        { CLOCK_KIND_NEXT, 13000, 14000, 15000, 50, CLOCK_END_DONE, 2 },
+        { CLOCK_KIND_NEXT, 16000, 25000, 21000, 0, CLOCK_END_ANSWERED, 0 },
+        { CLOCK_KIND_NEXT, 500, 700, 600, 0, CLOCK_END_ANSWERED, 0 },
+    };
+    gint64 id = 0;
+
+    t->customer_email = g_strdup("ann@example.com");
+    t->created_at = 1000;
+    t->pending_since = 1200;
+    t->pending_total = 77;
+    g_array_append_val(t->ended_clocks, first);
+    g_assert_cmpint(store_ticket_create(fx->store, t, 1001, &id, &error), ==,
+                    ST_OK);
+    g_assert_cmpuint(t->ended_clocks->len, ==, 0);
+    t->id = id;
+    g_array_append_vals(t->ended_clocks, next, G_N_ELEMENTS(next));
+    g_assert_cmpint(store_ticket_update(fx->store, t, &error), ==, ST_OK);
+    g_assert_cmpuint(t->ended_clocks->len, ==, 0);
+    /* A second update writes no clock again. */
+    g_assert_cmpint(store_ticket_update(fx->store, t, &error), ==, ST_OK);
+    g_assert_no_error(error);
+
+    g_assert_cmpint(store_ticket_get(fx->store, id, false, &got, &error), ==,
+                    ST_OK);
+    g_assert_cmpint(got->pending_since, ==, 1200);
+    g_assert_cmpint(got->pending_total, ==, 77);
+    g_assert_cmpint(store_ticket_scan(fx->store, 1000, 20000, scan_one, &sum,
+                                      &error),
+                    ==, ST_OK);
+    g_assert_cmpint(sum.id, ==, id);
+    g_assert_cmpint(sum.first_paused, ==, 600);
+    g_assert_cmpint(sum.pending_total, ==, 77);
+    g_assert_cmpint(sum.next_due, ==, 3);
+    g_assert_cmpint(sum.next_met, ==, 1);
+    /* With until past the late answer, it is due and missed too. */
+    g_assert_cmpint(store_ticket_scan(fx->store, 1000, 30000, scan_one, &sum,
+                                      &error),
+                    ==, ST_OK);
+    g_assert_cmpint(sum.next_due, ==, 4);
+    g_assert_cmpint(sum.next_met, ==, 2);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1109,6 +1179,7 @@ main(int argc, char **argv)
         { "/store/ticket-numbers", test_ticket_numbers },
         { "/store/ticket-get-unknown", test_ticket_get_unknown },
         { "/store/ticket-update", test_ticket_update },
+        { "/store/ended-clocks", test_ended_clocks },
         { "/store/ticket-list", test_ticket_list },
         { "/store/ticket-list-filters", test_ticket_list_filters },
         { "/store/message-raw", test_message_raw },
