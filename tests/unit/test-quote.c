@@ -295,6 +295,109 @@ static const struct {
     { "thunderbird forward fr",
       "À traiter.\n\n-------- Message transféré --------\nSujet : VPN\n",
       "À traiter." },
+    /* separators and attributions found by tests/quote-fixtures */
+    { "outlook da separator",
+      "Tak.\n\n-------- Oprindelig besked --------\nFra: Hannah\n",
+      "Tak." },
+    { "reply message separator",
+      "Ok.\n\n-----Reply Message-----\nold\n",
+      "Ok." },
+    { "android dashes",
+      "Ok.\n\n---- Hannah Lindqvist wrote ----\n\n> old\n",
+      "Ok." },
+    { "zoho dashes unquoted",
+      "Ok.\n\n---- On Mon, 10 Mar 2025 08:14:02 +0100 hannah@example.org "
+      "wrote ----\n\nold\n",
+      "Ok." },
+    { "attribution without colon",
+      "Ok.\n\nOn Mon, 10 Mar 2025 08:14:02 +0100 Hannah "
+      "<hannah@example.org> wrote\n\nold\n",
+      "Ok." },
+    { "gmail old numeric date",
+      "Ok.\n2011/4/7 Hannah <hannah@example.org>\n\n> old\n",
+      "Ok." },
+    { "gmail fi unquoted",
+      "Kiitos.\n\nma 10.3.2025 klo 8.14 Hannah\n<hannah@example.org> "
+      "kirjoitti:\n\nvanha\n",
+      "Kiitos." },
+    { "gmail ru unquoted",
+      "Спасибо.\n\nпн, 10 мар. 2025 г. в 08:14, Hannah "
+      "<hannah@example.org>:\n\nстарый\n",
+      "Спасибо." },
+    { "mail.ru unquoted",
+      "Ok.\n\nMonday, 10 March 2025, 8:14 +03:00 from hannah@example.org "
+      "<hannah@example.org>:\n\nold\n",
+      "Ok." },
+    { "apple no",
+      "Takk.\n\nPå 10. mars 2025 kl. 08:14 skrev Hannah "
+      "<hannah@example.org>:\n\ngammel\n",
+      "Takk." },
+    { "apple nl",
+      "Dank.\n\nOp 10 mrt. 2025, om 08:14 heeft Hannah "
+      "<hannah@example.org> het volgende geschreven:\n\noud\n",
+      "Dank." },
+    { "gmail vi",
+      "Cảm ơn.\n\nVào 08:14 10 tháng 3, 2025, Hannah "
+      "<hannah@example.org> đã viết:\n\n> cũ\n",
+      "Cảm ơn." },
+    { "on sent",
+      "Ok.\n\nOn 10 Mar 2025, at 08:14, Hannah <hannah@example.org> "
+      "sent:\n\n> old\n",
+      "Ok." },
+    { "date opens header block",
+      "Ok.\n\nDate: Mon, 10 Mar 2025 08:14:02 +0100\n"
+      "To: support@example.com\n\nold\n",
+      "Ok." },
+    { "date above from",
+      "Ok.\nDate: Mon, 10 Mar 2025 08:14:02 +0100\nFrom: Hannah\n"
+      "To: support@example.com\n\nold\n",
+      "Ok." },
+    { "webmail fr header block",
+      "Merci.\n\nMessage du : 10/03/2025 08:14\n"
+      "De : \"Hannah\" <hannah@example.org>\nA : support@example.com\n\n"
+      "ancien\n",
+      "Merci." },
+    { "attribution after text on one line",
+      "Thanks! On Mon, 10 Mar 2025 at 08:14, Hannah <hannah@example.org> "
+      "wrote:\n> old\n",
+      "Thanks!" },
+    { "attribution after text and dashes",
+      "Thanks\nsee you--- On Mon, 10 Mar 2025 at 08:14, hannah@example.org "
+      "wrote:\n> old\n",
+      "Thanks\nsee you" },
+    { "attribution after text, inline answer",
+      "Hi On Mon, 10 Mar 2025 at 08:14, Hannah <hannah@example.org> "
+      "wrote:\n> Which version?\n5.2.1\n",
+      "Hi\n5.2.1" },
+    { "link wrapped out of a quote",
+      "Ok.\n\nOn Mon, 10 Mar 2025 at 08:14, Hannah wrote:\n\n"
+      "> View ticket (http://example.com/t?a=1\n_nonce=3)\n>\n",
+      "Ok." },
+    { "link line inside a quote",
+      "Ok.\n\nOn Mon, 10 Mar 2025 at 08:14, Hannah wrote:\n\n"
+      ">\n (http://example.com/c/x) >\n> more\n",
+      "Ok." },
+    /* what only looks like those */
+    { "dashes without verb",
+      "Notes:\n\n---- Agenda ----\nfirst item\n",
+      "Notes:\n\n---- Agenda ----\nfirst item" },
+    { "date and time fields",
+      "Invitation:\n\nDate: Monday 10 March\nTime: 10:00\nRoom 2.14\n",
+      "Invitation:\n\nDate: Monday 10 March\nTime: 10:00\nRoom 2.14" },
+    { "address with colon, no time",
+      "Hi,\n\nsince 2024 please write to Anna <anna@example.org>:\n\n"
+      "she handles refunds.\n",
+      "Hi,\n\nsince 2024 please write to Anna <anna@example.org>:\n\n"
+      "she handles refunds." },
+    { "sent without opener",
+      "Here is what I sent:\n> the log line\n",
+      "Here is what I sent:" },
+    { "on in text above a quote",
+      "We agreed on Monday at 10:30 that Tom wrote:\n> the fix\nThanks\n",
+      "We agreed on Monday at 10:30 that Tom wrote:\nThanks" },
+    { "link in a reply between quotes",
+      "> Which page?\nsee (http://example.com/help)\n> Thanks\n",
+      "see (http://example.com/help)" },
     /* all quote */
     { "all quote",
       "> only\n> quote\n",
@@ -559,6 +662,12 @@ test_linear(void)
         "________\n",
         "On Mon, 10 Mar 2025 at 08:14, A <a@example.org> wrote:\n> q\nx\n",
         "From: a\nx\nx\nx\nx\n",
+        "x On Mon, 10 Mar 2025 at 08:14, a@example.org wrote:\n",
+        "x On Mon, 10 Mar 2025 at 08:14, a@example.org wrote:\n> q\n",
+        "2011/4/7 A <a@example.org>\n",
+        "Date: Mon\n",
+        "> a (http://x\nb\n",
+        "---- On x wrote ----\n",
         "\n",
         "x",
     };
