@@ -2,12 +2,14 @@
  * test-quote.c - quote_strip(): the replies of cases C01, C03 and C06,
  * a table with one reply per client and language, forwards, inline
  * answers, text that only looks like an attribution, HTML replies
- * after html_to_text(), and inputs that would make a careless
- * implementation quadratic.
+ * after html_to_text(), inputs that would make a careless
+ * implementation quadratic, and other projects' reply-extraction
+ * fixtures (tests/quote-fixtures) with their pass rate.
  */
 #include "config.h"
 
 #include <glib.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "html.h"
@@ -691,6 +693,259 @@ test_linear(void)
     }
 }
 
+/* ---------------------------------------------------------------- */
+/* Other projects' reply-extraction fixtures                          */
+
+/* The .txt files in tests/quote-fixtures hold cases taken from other projects that
+ * solve the same problem (SOURCES.md there names them and their
+ * licences).  A file is a list of directives, one a line:
+ *
+ *   %%% source TEXT            where the cases come from
+ *   %%% common NAME ... %%% end  a block of lines used by several cases
+ *   %%% @NAME                  that block, in place
+ *   %%% case NAME              the input follows (plain text)
+ *   %%% case-html NAME         the input follows (an HTML body)
+ *   %%% note TEXT              how our expectation differs from theirs
+ *   %%% miss TEXT              a known miss we leave alone, and why
+ *   %%% want                   the expected reply text follows
+ *   %%% want-whole             nothing is history: the input comes back
+ *   %%% end                    closes the case
+ *
+ * A plain case passes when quote_strip() gives the expected text once
+ * both are normalised as quote.h says (trailing blanks, blank runs,
+ * blank ends); an HTML case goes through html_to_text() first and is
+ * compared without any whitespace, as talon compares its HTML replies.
+ * A known miss counts against the pass rate but does not fail the
+ * test; one that starts to pass does, so that its mark is removed. */
+
+typedef struct {
+    char *file;
+    char *name;
+    bool html;
+    bool whole;
+    bool miss;
+    GString *input;
+    GString *want;
+} Fixture;
+
+static void
+fixture_free(gpointer p)
+{
+    Fixture *f = p;
+
+    g_free(f->file);
+    g_free(f->name);
+    g_string_free(f->input, TRUE);
+    if (f->want != NULL)
+        g_string_free(f->want, TRUE);
+    g_free(f);
+}
+
+/* quote.h's normal form, written independently of quote.c: lines
+ * without trailing blanks (but "-- " stays), runs of blank lines as one,
+ * no blank lines at either end. */
+static char *
+normalise(const char *text)
+{
+    g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+    GString *out = g_string_new(NULL);
+    bool pending = false;
+
+    for (gsize i = 0; lines[i] != NULL; i++) {
+        char *l = lines[i];
+        gsize n = strlen(l);
+
+        if (n > 0 && l[n - 1] == '\r')
+            l[--n] = '\0';
+        if (strcmp(l, "-- ") != 0)
+            g_strchomp(l);
+        if (*l == '\0' || strspn(l, " \t") == strlen(l)) {
+            pending = out->len > 0;
+            continue;
+        }
+        if (out->len > 0)
+            g_string_append(out, pending ? "\n\n" : "\n");
+        pending = false;
+        g_string_append(out, l);
+    }
+    return g_string_free(out, FALSE);
+}
+
+static char *
+without_space(const char *text)
+{
+    GString *out = g_string_new(NULL);
+
+    for (const char *p = text; *p != '\0';) {
+        gunichar c = g_utf8_get_char(p);
+
+        p += g_utf8_skip[*(const guchar *)p];
+
+        if (!g_unichar_isspace(c) && c != 0x00A0 && c != 0x202F)
+            g_string_append_unichar(out, c);
+    }
+    return g_string_free(out, FALSE);
+}
+
+static void
+load_fixtures(const char *path, GPtrArray *out)
+{
+    g_autofree char *data = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GHashTable) commons =
+        g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    g_auto(GStrv) lines = NULL;
+    g_autofree char *base = g_path_get_basename(path);
+    Fixture *cur = NULL;
+    GString *common = NULL;
+    char *common_name = NULL;
+    GString *target = NULL;
+
+    if (!g_file_get_contents(path, &data, NULL, &error))
+        g_error("cannot read %s: %s", path, error->message);
+    lines = g_strsplit(data, "\n", -1);
+    for (gsize i = 0; lines[i] != NULL; i++) {
+        const char *l = lines[i];
+
+        if (lines[i + 1] == NULL && *l == '\0')
+            break;   /* the file's final newline */
+        if (!g_str_has_prefix(l, "%%% ")) {
+            if (target == NULL)
+                g_error("%s:%" G_GSIZE_FORMAT ": text outside a case",
+                        base, i + 1);
+            g_string_append(target, l);
+            g_string_append_c(target, '\n');
+            continue;
+        }
+        l += 4;
+        if (g_str_has_prefix(l, "source ") || g_str_has_prefix(l, "note ")) {
+            continue;
+        } else if (g_str_has_prefix(l, "miss ") && cur != NULL) {
+            cur->miss = true;
+        } else if (g_str_has_prefix(l, "common ")) {
+            common_name = g_strdup(l + 7);
+            common = g_string_new(NULL);
+            target = common;
+        } else if (g_str_has_prefix(l, "case ") ||
+                   g_str_has_prefix(l, "case-html ")) {
+            if (cur != NULL)
+                g_error("%s: case %s has no end", base, cur->name);
+            cur = g_new0(Fixture, 1);
+            cur->file = g_strdup(base);
+            cur->html = g_str_has_prefix(l, "case-html ");
+            cur->name = g_strdup(strchr(l, ' ') + 1);
+            cur->input = g_string_new(NULL);
+            target = cur->input;
+        } else if (g_str_has_prefix(l, "@")) {
+            const char *block = g_hash_table_lookup(commons, l + 1);
+
+            if (block == NULL || target == NULL)
+                g_error("%s: unknown block %s", base, l + 1);
+            g_string_append(target, block);
+        } else if (strcmp(l, "want") == 0 && cur != NULL) {
+            cur->want = g_string_new(NULL);
+            target = cur->want;
+        } else if (strcmp(l, "want-whole") == 0 && cur != NULL) {
+            cur->whole = true;
+            target = NULL;
+        } else if (strcmp(l, "end") == 0) {
+            if (common != NULL) {
+                g_hash_table_insert(commons, common_name,
+                                    g_string_free(common, FALSE));
+                common = NULL;
+                common_name = NULL;
+            } else if (cur != NULL && (cur->want != NULL || cur->whole)) {
+                g_ptr_array_add(out, cur);
+                cur = NULL;
+            } else {
+                g_error("%s: stray end", base);
+            }
+            target = NULL;
+        } else {
+            g_error("%s: unknown directive %s", base, l);
+        }
+    }
+    if (cur != NULL || common != NULL)
+        g_error("%s: unterminated block", base);
+}
+
+static bool
+fixture_passes(const Fixture *f, char **got_out)
+{
+    g_autofree char *text = f->html ? html_to_text(f->input->str, -1)
+                                    : g_strdup(f->input->str);
+    g_autofree char *got = quote_strip(text);
+    g_autofree char *want = normalise(f->whole ? text : f->want->str);
+    bool ok;
+
+    if (f->html) {
+        g_autofree char *a = without_space(got);
+        g_autofree char *b = without_space(want);
+
+        ok = strcmp(a, b) == 0;
+    } else {
+        g_autofree char *norm = normalise(got);
+
+        ok = strcmp(norm, want) == 0;
+    }
+    *got_out = g_steal_pointer(&got);
+    return ok;
+}
+
+/* Every case must pass; the pass rate is printed for the record. */
+static void
+test_fixtures(void)
+{
+    const char *srcdir = g_getenv("MT_SRCDIR");
+    g_autofree char *dir = g_build_filename(
+        srcdir != NULL ? srcdir : ".", "tests", "quote-fixtures", NULL);
+    g_autoptr(GDir) d = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) fixtures = g_ptr_array_new_with_free_func(fixture_free);
+    const char *entry;
+    guint passed = 0;
+    guint unexpected = 0;
+
+    d = g_dir_open(dir, 0, &error);
+    if (d == NULL)
+        g_error("cannot open %s: %s", dir, error->message);
+    while ((entry = g_dir_read_name(d)) != NULL)
+        if (g_str_has_suffix(entry, ".txt"))
+            g_ptr_array_add(names, g_build_filename(dir, entry, NULL));
+    g_ptr_array_sort(names, (GCompareFunc)(void *)g_strcmp0);
+    for (guint i = 0; i < names->len; i++)
+        load_fixtures(names->pdata[i], fixtures);
+    g_assert_cmpuint(fixtures->len, >, 0);
+
+    for (guint i = 0; i < fixtures->len; i++) {
+        const Fixture *f = fixtures->pdata[i];
+        g_autofree char *got = NULL;
+
+        if (fixture_passes(f, &got)) {
+            passed++;
+            if (f->miss) {
+                g_test_message("PASSES NOW %s %s: remove its miss mark",
+                               f->file, f->name);
+                unexpected++;
+            }
+        } else {
+            g_autofree char *shown = g_strescape(got, "\xc2\xa0");
+
+            g_test_message("%s %s %s: got \"%s\"",
+                           f->miss ? "known miss" : "FAIL", f->file,
+                           f->name, shown);
+            if (!f->miss)
+                unexpected++;
+        }
+    }
+    g_test_message("quote fixtures: %u passed, %u failed (%.1f%%)", passed,
+                   fixtures->len - passed,
+                   100.0 * passed / fixtures->len);
+    if (g_getenv("MT_QUOTE_FIXTURES_REPORT") == NULL)
+        g_assert_cmpuint(unexpected, ==, 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -700,5 +955,6 @@ main(int argc, char **argv)
     g_test_add_func("/quote/cases-exact", test_cases_exact);
     g_test_add_func("/quote/html-replies", test_html_replies);
     g_test_add_func("/quote/linear", test_linear);
+    g_test_add_func("/quote/fixtures", test_fixtures);
     return g_test_run();
 }
