@@ -67,7 +67,7 @@ static const char *const date_keys[] = {
     /* de */ "gesendet", "datum",
     /* fr */ "envoyé", "message du", "envoyé le",
     /* es, pt */ "enviado", "enviada", "fecha", "enviado el",
-    "data de envio",
+    "data de envio", "enviado em", "enviada em",
     /* it */ "inviato", "data",
     /* nl */ "verzonden", "verzonden op",
     /* sv, da, no */ "skickat", "sendt", "dato", "sendt den",
@@ -334,6 +334,42 @@ is_header_block(const Line *lines, gsize n_lines, gsize i)
     return false;
 }
 
+/* Does the word before s[0..end) name a header field? */
+static bool
+is_key_before(const char *s, const char *end)
+{
+    const char *w = end;
+    char key[4 * QUOTE_KEY_MAX];
+
+    while (w > s && w[-1] != ' ' && w[-1] != '*' && end - w <= QUOTE_KEY_MAX)
+        w--;
+    if (w == end || end - w > QUOTE_KEY_MAX ||
+        !fold_into(w, (gsize)(end - w), key, sizeof key))
+        return false;
+    return in_list(key, from_keys, G_N_ELEMENTS(from_keys)) ||
+           in_list(key, date_keys, G_N_ELEMENTS(date_keys)) ||
+           in_list(key, other_keys, G_N_ELEMENTS(other_keys));
+}
+
+/* A header block flattened onto one line, as some webmails quote it:
+ * "Date: Tue, 2 Oct 2012 02:35:10 +0000 From: john@example.com To:
+ * Shelly Subject: Hello".  It opens with a "From:" or date field and
+ * names at least two more fields. */
+static bool
+is_flat_header_block(const Line *l)
+{
+    HeaderKind kind = header_kind(l);
+    int fields = 0;
+
+    if ((kind != HDR_FROM && kind != HDR_DATE) || l->len > QUOTE_ATTR_MAX)
+        return false;
+    for (gsize i = 1; i + 1 < l->len && fields < 3; i++)
+        if (l->s[i] == ':' && l->s[i + 1] == ' ' &&
+            is_key_before(l->s, l->s + i))
+            fields++;
+    return fields >= 3;
+}
+
 /* "-----Original Message-----", "Begin forwarded message:" ... */
 static bool
 is_separator(const Line *l)
@@ -556,6 +592,22 @@ attribution_tail(const Line *l)
     return 0;
 }
 
+/* Does l end inside "<address", so that the next line's ">" closes it
+ * ("... Rick <rick@example.com\n> a écrit :") rather than quotes? */
+static bool
+opens_address(const Line *l)
+{
+    const char *lt = NULL;
+
+    for (gsize i = 0; i < l->len; i++) {
+        if (l->s[i] == '<')
+            lt = l->s + i;
+        else if (l->s[i] == '>')
+            lt = NULL;
+    }
+    return lt != NULL;
+}
+
 /* Is there an attribution starting at line i?  It may be wrapped over
  * up to QUOTE_ATTR_LINES lines; *span_out gets their number and
  * *clue_out whether it names a time or an address.  *strong_out says
@@ -581,7 +633,8 @@ attribution_at(const Line *lines, gsize n_lines, gsize i, gsize *span_out,
         const Line *l = &lines[i + k];
         gsize len = rtrim_len(l->s, l->len);
 
-        if (is_blank(l) || is_quoted(l))
+        if (is_blank(l) ||
+            (is_quoted(l) && (k == 0 || !opens_address(&lines[i + k - 1]))))
             break;
         if (len > 0 && (l->s[len - 1] == ':' ||
                         (len >= 3 &&
@@ -696,7 +749,7 @@ static bool
 is_history_start(const Line *lines, gsize n_lines, gsize i)
 {
     if (is_separator(&lines[i]) || is_header_block(lines, n_lines, i) ||
-        is_dash_attribution(&lines[i]))
+        is_flat_header_block(&lines[i]) || is_dash_attribution(&lines[i]))
         return true;
     if (is_underscore_rule(&lines[i])) {
         for (gsize j = i + 1; j < n_lines && j <= i + 2; j++) {

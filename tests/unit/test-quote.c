@@ -379,7 +379,21 @@ static const struct {
       "Ok.\n\nOn Mon, 10 Mar 2025 at 08:14, Hannah wrote:\n\n"
       ">\n (http://example.com/c/x) >\n> more\n",
       "Ok." },
+    { "gmail fr address wrapped before the verb",
+      "Merci.\n\nLe lun. 10 mars 2025 à 08:14, Hannah <hannah@example.org\n"
+      "> a écrit :\n\n> ancien\n",
+      "Merci." },
+    { "header block on one line",
+      "Ok.\n\nDate: Mon, 10 Mar 2025 08:14:02 +0100 From: hannah@example.org "
+      "To: Support Subject: VPN\n\nold\n",
+      "Ok." },
     /* what only looks like those */
+    { "one header word in a line",
+      "Status: open, see To: list\nthanks\n",
+      "Status: open, see To: list\nthanks" },
+    { "date line naming fields",
+      "Date: Monday, To: the office\nbring your badge\n",
+      "Date: Monday, To: the office\nbring your badge" },
     { "dashes without verb",
       "Notes:\n\n---- Agenda ----\nfirst item\n",
       "Notes:\n\n---- Agenda ----\nfirst item" },
