@@ -257,6 +257,26 @@ fold_into(const char *s, gsize n, char *buf, gsize size)
     return true;
 }
 
+/* A time of day, "08:14" or "17.50" (Finnish, Norwegian): one or two
+ * digits, a colon or dot, exactly two digits. */
+static bool
+has_time(const char *s)
+{
+    for (const char *p = s; *p != '\0'; p++) {
+        const char *q = p;
+
+        if (!g_ascii_isdigit(*q) || (p > s && g_ascii_isdigit(p[-1])))
+            continue;
+        q++;
+        if (g_ascii_isdigit(*q))
+            q++;
+        if ((*q == ':' || *q == '.') && g_ascii_isdigit(q[1]) &&
+            g_ascii_isdigit(q[2]) && !g_ascii_isdigit(q[3]))
+            return true;
+    }
+    return false;
+}
+
 /* A header line naming an address: "To: bob@example.com". */
 static bool
 is_address_field(const Line *l)
@@ -298,7 +318,8 @@ header_kind(const Line *l)
 }
 
 /* A "From:" line followed closely by another header line, or a date
- * field ("Date:", "Sent:") directly followed by "From:" or "To:".  A
+ * field ("Date:", "Sent:") followed by header lines of which one is
+ * "From:" or names an address ("Date: ...\nSubject: ...\nTo: a@b").  A
  * lone "From: my side, all good" or "Date: Monday\nTime: 10:00" in a
  * customer's text is not one. */
 static bool
@@ -308,15 +329,18 @@ is_header_block(const Line *lines, gsize n_lines, gsize i)
     int seen = 0;
 
     if (kind == HDR_DATE) {
-        for (gsize j = i + 1; j < n_lines && j <= i + 2; j++) {
+        for (gsize j = i + 1; j < n_lines && j <= i + 2 * QUOTE_HEADER_LOOKAHEAD;
+             j++) {
             HeaderKind next;
 
             if (is_blank(&lines[j]))
                 continue;
             next = header_kind(&lines[j]);
-            if (next == HDR_FROM)
+            if (next == HDR_FROM ||
+                (next == HDR_OTHER && is_address_field(&lines[j])))
                 return true;
-            return next == HDR_OTHER && is_address_field(&lines[j]);
+            if (next == HDR_NONE || ++seen == QUOTE_HEADER_LOOKAHEAD)
+                break;
         }
         return false;
     }
@@ -351,15 +375,18 @@ is_key_before(const char *s, const char *end)
            in_list(key, other_keys, G_N_ELEMENTS(other_keys));
 }
 
-/* A header block flattened onto one line, as some webmails quote it:
- * "Date: Tue, 2 Oct 2012 02:35:10 +0000 From: john@example.com To:
- * Shelly Subject: Hello".  It opens with a "From:" or date field and
- * names at least two more fields. */
+/* A header block flattened onto one line, as some webmails quote it
+ * and as HTML with the fields in inline elements comes out: "Date:
+ * Tue, 2 Oct 2012 02:35:10 +0000 From: john@example.com To: Shelly
+ * Subject: Hello".  It opens with a "From:" or date field and names two
+ * more fields, or one more when it has both an address and a time
+ * ("From: bob@example.com Date: Thu, 24 Mar 2016 08:07:12 -0700"). */
 static bool
 is_flat_header_block(const Line *l)
 {
     HeaderKind kind = header_kind(l);
     int fields = 0;
+    char text[QUOTE_ATTR_MAX + 1];
 
     if ((kind != HDR_FROM && kind != HDR_DATE) || l->len > QUOTE_ATTR_MAX)
         return false;
@@ -367,7 +394,13 @@ is_flat_header_block(const Line *l)
         if (l->s[i] == ':' && l->s[i + 1] == ' ' &&
             is_key_before(l->s, l->s + i))
             fields++;
-    return fields >= 3;
+    if (fields >= 3)
+        return true;
+    if (fields < 2 || !is_address_field(l))
+        return false;
+    memcpy(text, l->s, l->len);
+    text[l->len] = '\0';
+    return has_time(text);
 }
 
 /* "-----Original Message-----", "Begin forwarded message:" ... */
@@ -466,26 +499,6 @@ has_clue(const char *s)
         if (g_ascii_isdigit(p[0]) && p[1] == ':' && g_ascii_isdigit(p[2]) &&
             g_ascii_isdigit(p[3]))
             return true;
-    return false;
-}
-
-/* A time of day, "08:14" or "17.50" (Finnish, Norwegian): one or two
- * digits, a colon or dot, exactly two digits. */
-static bool
-has_time(const char *s)
-{
-    for (const char *p = s; *p != '\0'; p++) {
-        const char *q = p;
-
-        if (!g_ascii_isdigit(*q) || (p > s && g_ascii_isdigit(p[-1])))
-            continue;
-        q++;
-        if (g_ascii_isdigit(*q))
-            q++;
-        if ((*q == ':' || *q == '.') && g_ascii_isdigit(q[1]) &&
-            g_ascii_isdigit(q[2]) && !g_ascii_isdigit(q[3]))
-            return true;
-    }
     return false;
 }
 

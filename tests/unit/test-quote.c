@@ -387,7 +387,18 @@ static const struct {
       "Ok.\n\nDate: Mon, 10 Mar 2025 08:14:02 +0100 From: hannah@example.org "
       "To: Support Subject: VPN\n\nold\n",
       "Ok." },
+    { "date, subject, then from",
+      "Ok.\n\nDate: Mon, 10 Mar 2025 08:14:02 +0100\nSubject: VPN\n"
+      "From: hannah@example.org\nTo: support@example.com\n\nold\n",
+      "Ok." },
+    { "from and date on one line",
+      "Ok.\n\nFrom: hannah@example.org Date: Mon, 10 Mar 2025 08:14:02 "
+      "+0100\nold\n",
+      "Ok." },
     /* what only looks like those */
+    { "from and date words in a line",
+      "From: the sales team Date: next week\nplease confirm\n",
+      "From: the sales team Date: next week\nplease confirm" },
     { "one header word in a line",
       "Status: open, see To: list\nthanks\n",
       "Status: open, see To: list\nthanks" },
