@@ -681,8 +681,10 @@ attribution_at(const Line *lines, gsize n_lines, gsize i, gsize *span_out,
     if (!fold_into(joined, n, folded, sizeof folded))
         return ATTR_NONE;
 
-    /* A later line of the window that opens an attribution itself is
-     * where it starts; this line is ordinary text above it. */
+    /* A later line of the window that opens an attribution itself, with
+     * its word or a numeric date ("Hello\n02.04.2012 14:20 ... <\n
+     * bob@example.com> написал:"), is where it starts; this line is
+     * ordinary text above it. */
     for (gsize k = 1; k < span; k++) {
         const Line *l = &lines[i + k];
         const char *p = ltrim(l->s, l->s + l->len);
@@ -692,7 +694,8 @@ attribution_at(const Line *lines, gsize n_lines, gsize i, gsize *span_out,
         while (len > 0 && len < (gsize)(l->s + l->len - p) &&
                ((guchar)p[len] & 0xC0) == 0x80)
             len--;   /* not in the middle of a character */
-        if (fold_into(p, len, head, sizeof head) && starts_with_opener(head))
+        if (fold_into(p, len, head, sizeof head) &&
+            (starts_with_opener(head) || starts_with_numeric_date(head)))
             return ATTR_NONE;
     }
 
@@ -713,11 +716,12 @@ attribution_at(const Line *lines, gsize n_lines, gsize i, gsize *span_out,
     if (!closer)
         return ATTR_NONE;
 
-    /* Without its opening word a wrapped one must start a paragraph,
-     * or it would take the text above it along; and when its last line
-     * is text followed by one with its word ("reply On ... wrote:"),
-     * that is where it starts. */
-    if (!opener && span > 1 && !para)
+    /* Without its opening word a wrapped one must start a paragraph, or
+     * with a numeric date and a time, or it would take the text above it
+     * along; and when its last line is text followed by one with its
+     * word ("reply On ... wrote:"), that is where it starts. */
+    if (!opener && span > 1 && !para &&
+        !(starts_with_numeric_date(folded) && has_time(folded)))
         return ATTR_NONE;
     if (!opener && attribution_tail(&lines[i + span - 1]) > 0)
         return ATTR_NONE;

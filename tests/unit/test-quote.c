@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include "html.h"
+#include "message.h"
+#include "parse.h"
 #include "quote.h"
 
 static const struct {
@@ -395,7 +397,16 @@ static const struct {
       "Ok.\n\nFrom: hannah@example.org Date: Mon, 10 Mar 2025 08:14:02 "
       "+0100\nold\n",
       "Ok." },
+    { "gmail old wrapped right below the reply",
+      "Hello\n10.03.2025 08:14 пользователь Hannah <\nhannah@example.org> "
+      "написал:\n\n> старый\n",
+      "Hello" },
     /* what only looks like those */
+    { "numeric date in wrapped text",
+      "Notes\n10.03.2025 we met Anna <anna@example.org>\nand she wrote:\n\n"
+      "the fix works\n",
+      "Notes\n10.03.2025 we met Anna <anna@example.org>\nand she wrote:\n\n"
+      "the fix works" },
     { "from and date words in a line",
       "From: the sales team Date: next week\nplease confirm\n",
       "From: the sales team Date: next week\nplease confirm" },
@@ -730,6 +741,8 @@ test_linear(void)
  *   %%% @NAME                  that block, in place
  *   %%% case NAME              the input follows (plain text)
  *   %%% case-html NAME         the input follows (an HTML body)
+ *   %%% case-eml NAME          the input follows (a whole message: the
+ *                              parser's reply_text is compared)
  *   %%% note TEXT              how our expectation differs from theirs
  *   %%% miss TEXT              a known miss we leave alone, and why
  *   %%% want                   the expected reply text follows
@@ -747,6 +760,7 @@ typedef struct {
     char *file;
     char *name;
     bool html;
+    bool eml;
     bool whole;
     bool miss;
     GString *input;
@@ -852,12 +866,14 @@ load_fixtures(const char *path, GPtrArray *out)
             common = g_string_new(NULL);
             target = common;
         } else if (g_str_has_prefix(l, "case ") ||
-                   g_str_has_prefix(l, "case-html ")) {
+                   g_str_has_prefix(l, "case-html ") ||
+                   g_str_has_prefix(l, "case-eml ")) {
             if (cur != NULL)
                 g_error("%s: case %s has no end", base, cur->name);
             cur = g_new0(Fixture, 1);
             cur->file = g_strdup(base);
             cur->html = g_str_has_prefix(l, "case-html ");
+            cur->eml = g_str_has_prefix(l, "case-eml ");
             cur->name = g_strdup(strchr(l, ' ') + 1);
             cur->input = g_string_new(NULL);
             target = cur->input;
@@ -894,14 +910,36 @@ load_fixtures(const char *path, GPtrArray *out)
         g_error("%s: unterminated block", base);
 }
 
+/* The reply_text the parser stores for a whole message. */
+static char *
+parsed_reply_text(const GString *raw)
+{
+    g_autoptr(GBytes) bytes = g_bytes_new(raw->str, raw->len);
+    g_autoptr(GError) error = NULL;
+    Limits lim;
+    Message *msg = NULL;
+    char *reply;
+
+    limits_init_default(&lim);
+    g_assert_cmpint(parse_message(bytes, &lim, &msg, &error), ==, ST_OK);
+    g_assert_no_error(error);
+    reply = g_strdup(msg->reply_text);
+    message_free(msg);
+    return reply;
+}
+
 static bool
 fixture_passes(const Fixture *f, char **got_out)
 {
     g_autofree char *text = f->html ? html_to_text(f->input->str, -1)
                                     : g_strdup(f->input->str);
-    g_autofree char *got = quote_strip(text);
-    g_autofree char *want = normalise(f->whole ? text : f->want->str);
+    g_autofree char *got = f->eml ? parsed_reply_text(f->input)
+                                  : quote_strip(text);
+    g_autofree char *want = NULL;
     bool ok;
+
+    g_assert_true(!f->eml || !f->whole);
+    want = normalise(f->whole ? text : f->want->str);
 
     if (f->html) {
         g_autofree char *a = without_space(got);
