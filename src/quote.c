@@ -56,7 +56,8 @@ typedef enum {
 static const char *const from_keys[] = {
     "from", "von", "de", "da", "van", "från", "fra", "lähettäjä", "od",
     "от", "kimden", "feladó", "afzender", "発信者", "差出人", "发件人",
-    "寄件者", "보낸 사람", "remitente", "expéditeur",
+    "寄件者", "보낸 사람", "remitente", "expéditeur", "de la", "від",
+    "από", "מאת", "من", "šalje", "nuo", "saatja", "dari", "từ", "จาก",
 };
 
 /* The date fields of such a block: webmail and Outlook for Mac put
@@ -77,6 +78,11 @@ static const char *const date_keys[] = {
     /* tr, hu */ "gönderildi", "tarih", "elküldve", "dátum",
     /* zh, ja, ko */ "发送时间", "日期", "时间", "寄件日期", "送信日時",
     "날짜", "보낸 날짜",
+    /* ro, uk, el, he, ar */ "trimis", "надіслано", "στάλθηκε", "נשלח",
+    "تاريخ الإرسال",
+    /* bg, sk, hr, sl, sr, lt, lv, et */ "изпратено", "odoslané",
+    "poslano", "poslato", "išsiųsta", "nosūtīts", "saadetud",
+    /* ca, id, vi, th */ "enviat el", "dikirim", "đã gửi", "ส่ง",
 };
 
 /* The other fields of such a block. */
@@ -93,7 +99,14 @@ static const char *const other_keys[] = {
     /* ru */ "кому", "тема", "копия",
     /* tr, hu */ "kime", "konu", "címzett", "tárgy",
     /* zh, ja, ko */ "收件人", "主题", "抄送", "收件者", "主旨", "副本",
-    "宛先", "件名", "받는 사람", "제목",
+    "宛先", "件名", "받는 사람", "제목", "참조",
+    /* ro, uk, el, he, ar */ "către", "subiect", "προς", "θέμα", "κοιν",
+    "אל", "נושא", "עותק", "إلى", "الموضوع", "نسخة",
+    /* bg, sk, hr, sl, sr */ "до", "относно", "predmet", "prima", "za",
+    "zadeva", "kópia",
+    /* lt, lv, et */ "kam", "tema", "tēma", "adressaat", "teema",
+    /* ca, id, vi, th */ "per a", "assumpte", "kepada", "perihal", "đến",
+    "chủ đề", "ถึง", "เรื่อง",
 };
 
 /* Separator lines, once dashes, spaces and a final colon are gone:
@@ -135,7 +148,7 @@ static const char *const separators[] = {
  * "In data ... ha scritto", "Vào ... đã viết", "在 ... 写道". */
 static const char *const openers[] = {
     "on ", "am ", "le ", "el ", "il ", "in data ", "op ", "w dniu ",
-    "den ", "på ", "em ", "dne ", "vào ", "в ", "在", "於",
+    "den ", "på ", "em ", "dne ", "vào ", "pada ", "в ", "在", "於",
 };
 
 /* The verb an attribution ends with (before the colon), case-folded. */
@@ -146,6 +159,10 @@ static const char *const verbs[] = {
     "написал", "написала", "пишет", "yazdı", "írta", "a scris", "skrev",
     "schrieb", "schreef", "geschreven", "het volgende geschreven",
     "đã viết", "写道", "寫道", "έγραψε", "napisao je", "napisala je",
+    "napísal(a)", "napísal", "napísala", "napisal(a)", "napisal",
+    "napisala", "пише", "написа", "rašė", "rakstīja", "kirjutas",
+    "menulis", "va escriure", "のメール", "작성", "님이 작성", "כתב",
+    "כתבה", "كتب",
 };
 
 /* Verbs that only count after an opening word: "On ... sent:" is an
@@ -156,7 +173,7 @@ static const char *const opener_verbs[] = {
 
 /* Verbs that also sit in the middle: "Am ... schrieb Hannah <h@x>:". */
 static const char *const mid_verbs[] = {
-    " schrieb ", " schreef ", " skrev ",
+    " schrieb ", " schreef ", " skrev ", " ezt írta ", " a scris ",
 };
 
 static bool
@@ -176,6 +193,21 @@ is_quoted(const Line *l)
     while (i < l->len && (l->s[i] == ' ' || l->s[i] == '\t'))
         i++;
     return i < l->len && l->s[i] == '>';
+}
+
+/* "| old text": some clients quote with a bar.  Only below an
+ * attribution, and not a table row ("| a | b |"), which ends with one. */
+static bool
+is_bar_quoted(const Line *l)
+{
+    gsize i = 0;
+    gsize end = l->len;
+
+    while (i < end && (l->s[i] == ' ' || l->s[i] == '\t'))
+        i++;
+    while (end > i && (l->s[end - 1] == ' ' || l->s[end - 1] == '\t'))
+        end--;
+    return i < end && l->s[i] == '|' && (end - i == 1 || l->s[end - 1] != '|');
 }
 
 /* Length of the horizontal space at the end of s[0..n): ASCII blanks,
@@ -920,6 +952,11 @@ quote_strip(const char *text)
         k = i + span;
         while (k < n && is_blank(&lines[k]))
             k++;
+        if (k < n && !quoted[k] && is_bar_quoted(&lines[k])) {
+            /* A bar-quoted run below an attribution is a quote. */
+            for (gsize j = k; j < n && is_bar_quoted(&lines[j]); j++)
+                quoted[j] = true, keep[j] = false;
+        }
         if (k < n && quoted[k]) {
             gsize m = k;
 

@@ -401,7 +401,90 @@ static const struct {
       "Hello\n10.03.2025 08:14 пользователь Hannah <\nhannah@example.org> "
       "написал:\n\n> старый\n",
       "Hello" },
+    { "bar quoting",
+      "Ok.\n\nOn Mon, 10 Mar 2025 at 08:14, Hannah <hannah@example.org> "
+      "wrote:\n| old\n| text\n",
+      "Ok." },
+    { "bar quoting, inline answer",
+      "On Mon, 10 Mar 2025 at 08:14, Hannah <hannah@example.org> wrote:\n"
+      "| Which version?\n5.2.1\n",
+      "5.2.1" },
+    { "apple ja",
+      "了解です。\n\n2025/03/10 8:14、Hannah <hannah@example.org>のメール:\n\n"
+      "> 古い\n",
+      "了解です。" },
+    { "gmail ja",
+      "了解です。\n\n2025年3月10日(月) 8:14 Hannah <hannah@example.org>:\n\n"
+      "> 古い\n",
+      "了解です。" },
+    { "gmail ko",
+      "감사합니다.\n\n2025년 3월 10일 (월) 오전 8:14, Hannah "
+      "<hannah@example.org>님이 작성:\n\n> 이전\n",
+      "감사합니다." },
+    { "gmail hu",
+      "Köszi.\n\nHannah <hannah@example.org> ezt írta (időpont: 2025. "
+      "márc. 10., H, 8:14):\n\n> régi\n",
+      "Köszi." },
+    { "gmail ro",
+      "Mersi.\n\nHannah <hannah@example.org> a scris la data de lun., 10 "
+      "mar. 2025 la 08:14:\n\n> vechi\n",
+      "Mersi." },
+    { "gmail uk",
+      "Дякую.\n\nпн, 10 бер. 2025 р. о 08:14 Hannah <hannah@example.org> "
+      "пише:\n\n> старе\n",
+      "Дякую." },
+    { "gmail id",
+      "Terima kasih.\n\nPada tanggal Sen, 10 Mar 2025 pukul 08.14, Hannah "
+      "<hannah@example.org> menulis:\n\n> lama\n",
+      "Terima kasih." },
+    { "gmail ca",
+      "Gràcies.\n\nEl dl., 10 de març 2025 a les 8:14, Hannah "
+      "(<hannah@example.org>) va escriure:\n\n> vell\n",
+      "Gràcies." },
+    { "gmail sk",
+      "Vďaka.\n\npo 10. 3. 2025 o 8:14 Hannah <hannah@example.org> "
+      "napísal(a):\n\n> staré\n",
+      "Vďaka." },
+    { "outlook ro",
+      "Mersi.\n\nDe la: Hannah <hannah@example.org>\nTrimis: luni, 10 "
+      "martie 2025 08:14\nCătre: support@example.com\nSubiect: VPN\n\n"
+      "vechi\n",
+      "Mersi." },
+    { "outlook el",
+      "Ευχαριστώ.\n\nΑπό: Hannah <hannah@example.org>\nΣτάλθηκε: Δευτέρα, "
+      "10 Μαρτίου 2025 08:14\nΠρος: support@example.com\nΘέμα: VPN\n\n"
+      "παλιό\n",
+      "Ευχαριστώ." },
+    { "outlook uk",
+      "Дякую.\n\nВід: Hannah <hannah@example.org>\nНадіслано: 10 березня "
+      "2025 р. 8:14\nКому: support@example.com\nТема: VPN\n\nстаре\n",
+      "Дякую." },
+    { "outlook bg",
+      "Благодаря.\n\nОт: Hannah <hannah@example.org>\nИзпратено: 10 март "
+      "2025 г. 8:14\nДо: support@example.com\nОтносно: VPN\n\nстаро\n",
+      "Благодаря." },
+    { "outlook hr",
+      "Hvala.\n\nŠalje: Hannah <hannah@example.org>\nPoslano: 10. ožujka "
+      "2025. 8:14\nPrima: support@example.com\nPredmet: VPN\n\nstaro\n",
+      "Hvala." },
+    { "outlook id",
+      "Terima kasih.\n\nDari: Hannah <hannah@example.org>\nDikirim: Senin, "
+      "10 Maret 2025 08.14\nKepada: support@example.com\nPerihal: VPN\n\n"
+      "lama\n",
+      "Terima kasih." },
+    { "outlook vi",
+      "Cảm ơn.\n\nTừ: Hannah <hannah@example.org>\nĐã gửi: Thứ Hai, 10 "
+      "tháng 3, 2025 8:14\nĐến: support@example.com\nChủ đề: VPN\n\ncũ\n",
+      "Cảm ơn." },
     /* what only looks like those */
+    { "markdown table below an attribution",
+      "On Mon, 10 Mar 2025 at 08:14, Hannah <hannah@example.org> wrote:\n"
+      "| a | b |\n",
+      "On Mon, 10 Mar 2025 at 08:14, Hannah <hannah@example.org> wrote:\n"
+      "| a | b |" },
+    { "bar lines without attribution",
+      "Options:\n| first\n| second\n",
+      "Options:\n| first\n| second" },
     { "numeric date in wrapped text",
       "Notes\n10.03.2025 we met Anna <anna@example.org>\nand she wrote:\n\n"
       "the fix works\n",
