@@ -161,7 +161,8 @@ static const char *const verbs[] = {
     "đã viết", "写道", "寫道", "έγραψε", "napisao je", "napisala je",
     "napísal(a)", "napísal", "napísala", "napisal(a)", "napisal",
     "napisala", "пише", "написа", "rašė", "rakstīja", "kirjutas",
-    "menulis", "va escriure", "のメール", "작성", "님이 작성", "כתב",
+    "menulis", "va escriure", "のメール", "のメッセージ", "작성", "님이 작성",
+    "כתב",
     "כתבה", "كتب",
 };
 
@@ -810,16 +811,26 @@ is_history_start(const Line *lines, gsize n_lines, gsize i)
     return false;
 }
 
-/* A line of a quote that is not marked: the rest of a link wrapped out
- * of a "> " line, "> View ticket (http://example.com/a\n_nonce=3)" or
- * " (http://example.com/c/x) >", between two quoted lines. */
+/* A quoted line this long was probably wrapped by the client. */
+#define QUOTE_WRAP_WIDTH 60
+
+/* A line of a quote that is not marked, between two quoted lines: the
+ * rest of a link wrapped out of a "> " line ("> View ticket
+ * (http://example.com/a\n_nonce=3)", " (http://example.com/c/x) >"),
+ * or the rest of a long quoted line that the client wrapped without
+ * marking it ("> ... Nullam pharetra d\nignissim odio?"): it starts in
+ * lower case.  An inline answer between two questions ("> Which
+ * version?\n5.2.1\n> Which OS?", "> ... which client do you run
+ * now?\nversion 5.2.1\n> ...") is neither: a line wrapped out of a
+ * quote does not follow a question. */
 static bool
-is_wrapped_link(const Line *lines, gsize n_lines, gsize i)
+is_wrapped_quote_line(const Line *lines, gsize n_lines, gsize i)
 {
     const Line *l = &lines[i];
     const Line *prev;
     const char *p = ltrim(l->s, l->s + l->len);
     const char *open;
+    gunichar first;
 
     if (i == 0 || i + 1 >= n_lines || !is_quoted(&lines[i - 1]) ||
         !is_quoted(&lines[i + 1]) || is_quoted(l) || is_blank(l))
@@ -828,8 +839,15 @@ is_wrapped_link(const Line *lines, gsize n_lines, gsize i)
         return true;
     prev = &lines[i - 1];
     open = g_strstr_len(prev->s, (gssize)prev->len, "(http");
-    return open != NULL &&
-           memchr(open, ')', (gsize)(prev->s + prev->len - open)) == NULL;
+    if (open != NULL &&
+        memchr(open, ')', (gsize)(prev->s + prev->len - open)) == NULL)
+        return true;
+    if (g_utf8_strlen(prev->s, (gssize)prev->len) < QUOTE_WRAP_WIDTH ||
+        prev->s[rtrim_len(prev->s, prev->len) - 1] == '?')
+        return false;
+    first = g_utf8_get_char_validated(p, l->s + l->len - p);
+    return first != (gunichar)-1 && first != (gunichar)-2 &&
+           g_unichar_islower(first);
 }
 
 /* Line i as text of the reply followed by an attribution, above a
@@ -920,7 +938,7 @@ quote_strip(const char *text)
     keep = g_new(bool, n + 1);
 
     for (gsize i = 0; i < n; i++)
-        quoted[i] = is_quoted(&lines[i]) || is_wrapped_link(lines, n, i);
+        quoted[i] = is_quoted(&lines[i]) || is_wrapped_quote_line(lines, n, i);
     for (gsize i = 0; i < n; i++)
         keep[i] = !quoted[i];
 

@@ -476,7 +476,24 @@ static const struct {
       "Cảm ơn.\n\nTừ: Hannah <hannah@example.org>\nĐã gửi: Thứ Hai, 10 "
       "tháng 3, 2025 8:14\nĐến: support@example.com\nChủ đề: VPN\n\ncũ\n",
       "Cảm ơn." },
+    { "quoted line wrapped by the client",
+      "Ok.\n\nOn Mon, 10 Mar 2025 at 08:14, Hannah <hannah@example.org> "
+      "wrote:\n> since the client update last week my VPN connection drops "
+      "roughly\nevery 20 minutes\n> and I have to log in again.\n",
+      "Ok." },
+    { "apple ja message",
+      "了解です。\n\n2025/03/10 8:14、Hannah <hannah@example.org> "
+      "のメッセージ:\n\n古い\n",
+      "了解です。" },
     /* what only looks like those */
+    { "lower-case answer below a long question",
+      "On Mon, 10 Mar 2025 at 08:14, Hannah <hannah@example.org> wrote:\n"
+      "> Could you please tell me which version of the client you run now?\n"
+      "version 5.2.1\n> And which OS?\nwindows 11\n",
+      "version 5.2.1\nwindows 11" },
+    { "lower-case answer below a short quote",
+      "> Logs attached?\nyes, both\n> Thanks\n",
+      "yes, both" },
     { "markdown table below an attribution",
       "On Mon, 10 Mar 2025 at 08:14, Hannah <hannah@example.org> wrote:\n"
       "| a | b |\n",
