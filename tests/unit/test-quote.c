@@ -455,6 +455,10 @@ static const struct {
       "10 Μαρτίου 2025 08:14\nΠρος: support@example.com\nΘέμα: VPN\n\n"
       "παλιό\n",
       "Ευχαριστώ." },
+    { "outlook el without a date field",
+      "Ευχαριστώ.\n\nΑπό: Hannah <hannah@example.org>\n"
+      "Προς: support@example.com\n\nπαλιό\n",
+      "Ευχαριστώ." },
     { "outlook uk",
       "Дякую.\n\nВід: Hannah <hannah@example.org>\nНадіслано: 10 березня "
       "2025 р. 8:14\nКому: support@example.com\nТема: VPN\n\nстаре\n",
@@ -832,9 +836,9 @@ test_linear(void)
 /* ---------------------------------------------------------------- */
 /* Other projects' reply-extraction fixtures                          */
 
-/* The .txt files in tests/quote-fixtures hold cases taken from other projects that
- * solve the same problem (SOURCES.md there names them and their
- * licences).  A file is a list of directives, one a line:
+/* The .txt files in tests/quote-fixtures hold cases taken from other
+ * projects that solve the same problem (SOURCES.md there names them
+ * and their licences).  A file is a list of directives, one a line:
  *
  *   %%% source TEXT            where the cases come from
  *   %%% common NAME ... %%% end  a block of lines used by several cases
@@ -1065,7 +1069,8 @@ test_fixtures(void)
     g_autoptr(GDir) d = NULL;
     g_autoptr(GError) error = NULL;
     g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
-    g_autoptr(GPtrArray) fixtures = g_ptr_array_new_with_free_func(fixture_free);
+    g_autoptr(GPtrArray) fixtures =
+        g_ptr_array_new_with_free_func(fixture_free);
     const char *entry;
     guint passed = 0;
     guint unexpected = 0;
