@@ -129,7 +129,9 @@ static const char *const separators[] = {
     "original meddelelse", "oprindelig besked", "opprinnelig e-post",
     "wiadomość oryginalna", "oryginalna wiadomość",
     "исходное сообщение", "mensagem original", "eredeti üzenet",
-    "orijinal ileti", "orijinal mesaj", "özgün ileti", "原始邮件", "原始郵件",
+    "orijinal ileti", "orijinal mesaj", "özgün ileti",
+    "özgün i\xcc\x87leti",   /* "Özgün İleti": İ folds to i + U+0307 */
+    "原始邮件", "原始郵件",
     "原始消息", "元のメッセージ", "원본 메시지", "αρχικό μήνυμα",
     "оригінальне повідомлення", "mesaj original", "izvorna poruka",
     "izvirno sporočilo", "originální zpráva", "reply message",
@@ -147,6 +149,12 @@ static const char *const separators[] = {
     "début du message réexpédié", "début du message transféré",
     "inicio del mensaje reenviado", "inizio messaggio inoltrato",
     "begin doorgestuurd bericht", "início da mensagem reencaminhada",
+};
+
+/* Separators that go on with a name and a date, after dashes. */
+static const char *const separator_prefixes[] = {
+    "forwarded by ", "weitergeleitet von ", "transféré par ",
+    "doorgestuurd door ", "inoltrato da ", "reenviado por ",
 };
 
 /* Opening words of attributions, case-folded: "On ... wrote:",
@@ -183,6 +191,7 @@ static const char *const opener_verbs[] = {
 /* Verbs that also sit in the middle: "Am ... schrieb Hannah <h@x>:". */
 static const char *const mid_verbs[] = {
     " schrieb ", " schreef ", " skrev ", " ezt írta ", " a scris ",
+    " wrote on ",   /* Lotus Notes: "Hannah/ACME wrote on 10.03.2025:" */
 };
 
 static bool
@@ -474,7 +483,16 @@ is_separator(const Line *l)
     }
     if (n == 0 || n > 80 || !fold_into(p, n, key, sizeof key))
         return false;
-    return in_list(key, separators, G_N_ELEMENTS(separators));
+    if (in_list(key, separators, G_N_ELEMENTS(separators)))
+        return true;
+    /* Lotus Notes names who forwarded: "----- Forwarded by Hannah
+     * Lindqvist/ACME on 10.03.2025 08:14 -----". */
+    if (*ltrim(l->s, e) != '-')
+        return false;
+    for (gsize i = 0; i < G_N_ELEMENTS(separator_prefixes); i++)
+        if (g_str_has_prefix(key, separator_prefixes[i]))
+            return true;
+    return false;
 }
 
 /* Outlook's "________________________________" rule. */

@@ -489,7 +489,21 @@ static const struct {
       "了解です。\n\n2025/03/10 8:14、Hannah <hannah@example.org> "
       "のメッセージ:\n\n古い\n",
       "了解です。" },
+    { "lotus forwarded by",
+      "FYI.\n\n----- Forwarded by Hannah Lindqvist/ACME on 10.03.2025 "
+      "08:14 -----\n\nold\n",
+      "FYI." },
+    { "lotus wrote on",
+      "Ok.\n\nHannah Lindqvist/ACME wrote on 10.03.2025 08:14:14:\n\n"
+      "> old\n",
+      "Ok." },
+    { "outlook tr separator",
+      "Tamam.\n\n-----Özgün İleti-----\nKimden: Hannah\n",
+      "Tamam." },
     /* what only looks like those */
+    { "forwarded by in text",
+      "Forwarded by Hannah on Monday, see below.\nthanks\n",
+      "Forwarded by Hannah on Monday, see below.\nthanks" },
     { "lower-case answer below a long question",
       "On Mon, 10 Mar 2025 at 08:14, Hannah <hannah@example.org> wrote:\n"
       "> Could you please tell me which version of the client you run now?\n"
