@@ -308,20 +308,23 @@ fold_into(const char *s, gsize n, char *buf, gsize size)
 }
 
 /* A time of day, "08:14" or "17.50" (Finnish, Norwegian): one or two
- * digits, a colon or dot, exactly two digits. */
+ * digits, a colon or dot, exactly two digits.  With a dot it must stand
+ * alone: "10.03.2025" and "192.0.2.22" hold no time. */
 static bool
 has_time(const char *s)
 {
     for (const char *p = s; *p != '\0'; p++) {
         const char *q = p;
 
-        if (!g_ascii_isdigit(*q) || (p > s && g_ascii_isdigit(p[-1])))
+        if (!g_ascii_isdigit(*q) ||
+            (p > s && (g_ascii_isdigit(p[-1]) || p[-1] == '.')))
             continue;
         q++;
         if (g_ascii_isdigit(*q))
             q++;
         if ((*q == ':' || *q == '.') && g_ascii_isdigit(q[1]) &&
-            g_ascii_isdigit(q[2]) && !g_ascii_isdigit(q[3]))
+            g_ascii_isdigit(q[2]) && !g_ascii_isdigit(q[3]) &&
+            (*q == ':' || q[3] != '.'))
             return true;
     }
     return false;

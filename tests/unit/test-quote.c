@@ -501,6 +501,13 @@ static const struct {
       "Tamam.\n\n-----Özgün İleti-----\nKimden: Hannah\n",
       "Tamam." },
     /* what only looks like those */
+    { "bounce diagnostic with an address and an IP",
+      "failed:\n\n  kijitora@example.co.jp\n  host 192.0.2.22 [192.0.2.22]\n"
+      "    SMTP error from remote mail server after MAIL FROM:"
+      "<shironeko@example.org>:\n    550 Bad SPF records\n",
+      "failed:\n\n  kijitora@example.co.jp\n  host 192.0.2.22 [192.0.2.22]\n"
+      "    SMTP error from remote mail server after MAIL FROM:"
+      "<shironeko@example.org>:\n    550 Bad SPF records" },
     { "forwarded by in text",
       "Forwarded by Hannah on Monday, see below.\nthanks\n",
       "Forwarded by Hannah on Monday, see below.\nthanks" },
