@@ -3,12 +3,15 @@
  *
  * Cuts what mail clients append when replying or forwarding inline:
  * "On ... wrote:" in the languages clients send (Am ... schrieb,
- * Le ... a écrit, El ... escribió, ...), Outlook's
+ * Le ... a écrit, El ... escribió, ...), also wrapped, without colon
+ * or verb, between dashes ("---- Name wrote ----") or after the last
+ * words of the reply on the same line; Outlook's
  * "-----Original Message-----" and "From:/Sent:/To:/Subject:" blocks in
- * their localised forms (Von:/Gesendet:, De:/Envoyé:, ...), the
- * underscore rule Outlook puts above them, and runs of "> " lines.
- * Quoted lines interleaved with new text (inline answers) keep the new
- * text.  No I/O.
+ * their localised forms (Von:/Gesendet:, De:/Envoyé:, ...), also when
+ * they open with "Date:" or are flattened onto one line; the
+ * underscore rule Outlook puts above them; runs of "> " lines (and of
+ * "| " lines below an attribution).  Quoted lines interleaved with new
+ * text (inline answers) keep the new text.  No I/O.
  */
 #ifndef MT_QUOTE_H
 #define MT_QUOTE_H
