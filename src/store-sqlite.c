@@ -878,20 +878,11 @@ checkpointer_free(Checkpointer *c)
     g_free(c);
 }
 
-/* How much of one message's savepoint journal stays in memory. */
-#define STMT_JOURNAL_SPILL (4 << 20)
-
 /*
  * Process-wide settings, made before SQLite initialises itself (the
- * first open does that).  Each message of an ingest runs in a
- * savepoint, whose journal keeps the page images the message may have
- * to restore: a few dozen pages of 16 KiB.  With temp_store = MEMORY
- * SQLite keeps that journal in 1 KiB pieces, allocated and freed for
- * every message, which was a fifth of the ingesting thread's work;
- * with the default temp_store it keeps it in memory in one piece up to
- * STMT_JOURNAL_SPILL and only then writes a temporary file.  Without
- * memory statistics (which nothing reads) each of SQLite's allocations
- * also skips a global mutex.
+ * first open does that).  Without memory statistics (which nothing
+ * reads) each of SQLite's allocations skips a global mutex; an ingest
+ * makes hundreds per message, most of them for the savepoint journal.
  */
 static void
 configure_sqlite(void)
@@ -900,10 +891,8 @@ configure_sqlite(void)
 
     if (g_once_init_enter(&done)) {
         /* SQLITE_MISUSE when something initialised SQLite first: then
-         * the defaults stay, which only costs speed. */
+         * the default stays, which only costs speed. */
         (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-        (void)sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL,
-                             STMT_JOURNAL_SPILL);
         g_once_init_leave(&done, 1);
     }
 }
@@ -966,11 +955,17 @@ store_open(const char *path, StoreMode mode, Store **store_out,
          * frames and syscalls of 4 KiB ones, which measured about 10%
          * faster ingest (bench/ingest.sh, alternating runs), while
          * 64 KiB pages made every small row update copy too much.
-         * The savepoint journal (the pages each message's savepoint
-         * may have to restore) stays in memory by configure_sqlite(). */
+         * temp_store = MEMORY keeps
+         * the savepoint journal (the pages each message's savepoint
+         * may have to restore) off disk: as a temporary file it was
+         * written three times the volume of the messages themselves.
+         * (Kept in memory up to SQLITE_CONFIG_STMTJRNL_SPILL instead,
+         * it failed with "database or disk is full" once it spilled
+         * to a file, with SQLite 3.40.) */
         st = exec_sql(store, "PRAGMA page_size = 16384;"
                              "PRAGMA journal_mode = WAL;"
-                             "PRAGMA synchronous = NORMAL;",
+                             "PRAGMA synchronous = NORMAL;"
+                             "PRAGMA temp_store = MEMORY;",
                       "cannot open", error);
         if (st != ST_OK)
             return st;
