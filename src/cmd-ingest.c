@@ -91,6 +91,7 @@ typedef struct {
     Prepared prep;  /* set by the worker */
     bool is_parsed; /* under Pipeline.lock */
     bool is_finished; /* back in the pool only to be freed */
+    guint64 seq;    /* arrival order */
 } Job;
 
 typedef struct {
@@ -102,6 +103,7 @@ typedef struct {
     GThreadPool *pool;
     GQueue jobs;      /* in flight, in arrival order */
     gsize raw_bytes;  /* of the jobs in flight */
+    guint64 next_seq;
 } Pipeline;
 
 /* How far parsing may run ahead: in messages and in bytes, so that a
@@ -149,6 +151,21 @@ parse_job(gpointer data, gpointer user_data)
     g_mutex_unlock(&pl->lock);
 }
 
+/* The pool's order: finished jobs first, so that they are freed at
+ * once rather than held behind the parsing queued ahead of them (that
+ * held a few MB more for the run), then the rest in arrival order. */
+static gint
+job_order(gconstpointer a, gconstpointer b, gpointer user_data)
+{
+    const Job *ja = a;
+    const Job *jb = b;
+
+    (void)user_data;
+    if (ja->is_finished != jb->is_finished)
+        return ja->is_finished ? -1 : 1;
+    return ja->seq < jb->seq ? -1 : ja->seq > jb->seq ? 1 : 0;
+}
+
 static void
 pipeline_init(Pipeline *pl, const Limits *limits, const Processor *proc,
               const char *source)
@@ -161,6 +178,8 @@ pipeline_init(Pipeline *pl, const Limits *limits, const Processor *proc,
     pl->proc = proc;
     pl->source = source;
     pl->pool = g_thread_pool_new(parse_job, pl, (gint)workers, FALSE, NULL);
+    g_thread_pool_set_sort_function(pl->pool, job_order, NULL);
+    pl->next_seq = 0;
     g_queue_init(&pl->jobs);
     pl->raw_bytes = 0;
 }
@@ -195,6 +214,8 @@ static void
 pipeline_push(Pipeline *pl, Source *src, const char *pos)
 {
     Job *job = g_new0(Job, 1);
+
+    job->seq = pl->next_seq++;
 
     job->pos = g_strdup(pos);
     job->fetch_st = source_fetch(src, pos, &job->raw, &job->error);
