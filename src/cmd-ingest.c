@@ -74,8 +74,12 @@ clear_pending(Pending *p)
  * Parsing runs on worker threads ahead of the store work: the main
  * thread fetches, hands the bytes to the pool, and takes the parsed
  * messages back in arrival order to thread and store them.  On two
- * cores that overlaps the two halves of the work.  Each job owns its
- * bytes and its Message; the workers share nothing else.
+ * cores that overlaps the two halves of the work.  A worker also does
+ * what needs the message alone (processor_prepare(): classification,
+ * the rules for a new ticket), and frees the jobs the main thread is
+ * done with, so that the main thread, which the store keeps busiest,
+ * does no more than it must.  Each job owns its bytes and its Message;
+ * the workers share nothing else, and only read the processor.
  */
 typedef struct {
     char *pos;
@@ -84,16 +88,22 @@ typedef struct {
     Status fetch_st;
     SourceInfo info; /* what the source knows beyond the bytes */
     Message *msg;   /* set by the worker */
+    Prepared prep;  /* set by the worker */
     bool is_parsed; /* under Pipeline.lock */
+    bool is_finished; /* back in the pool only to be freed */
+    guint64 seq;    /* arrival order */
 } Job;
 
 typedef struct {
     GMutex lock;
     GCond parsed;
     const Limits *limits;
+    const Processor *proc;
+    const char *source; /* its key */
     GThreadPool *pool;
     GQueue jobs;      /* in flight, in arrival order */
     gsize raw_bytes;  /* of the jobs in flight */
+    guint64 next_seq;
 } Pipeline;
 
 /* How far parsing may run ahead: in messages and in bytes, so that a
@@ -108,6 +118,7 @@ job_free(Job *job)
     if (job->raw != NULL)
         g_bytes_unref(job->raw);
     g_clear_error(&job->error);
+    prepared_clear(&job->prep);
     message_free(job->msg);
     g_free(job);
 }
@@ -119,9 +130,20 @@ parse_job(gpointer data, gpointer user_data)
     Pipeline *pl = user_data;
     Message *msg = NULL;
 
+    if (job->is_finished) {
+        job_free(job);
+        return;
+    }
     /* parse_message() never fails on bad input; the problems are in
      * the message. */
     (void)parse_message(job->raw, pl->limits, &msg, NULL);
+    if (job->info.is_truncated)
+        message_add_problem(
+            msg,
+            "source: message of %" G_GSIZE_FORMAT " bytes; only the "
+            "first %" G_GSIZE_FORMAT " were read (size limit)",
+            job->info.full_size, g_bytes_get_size(job->raw));
+    processor_prepare(pl->proc, pl->source, msg, &job->prep);
     g_mutex_lock(&pl->lock);
     job->msg = msg;
     job->is_parsed = true;
@@ -129,17 +151,45 @@ parse_job(gpointer data, gpointer user_data)
     g_mutex_unlock(&pl->lock);
 }
 
+/* The pool's order: finished jobs first, so that they are freed at
+ * once rather than held behind the parsing queued ahead of them (that
+ * held a few MB more for the run), then the rest in arrival order. */
+static gint
+job_order(gconstpointer a, gconstpointer b, gpointer user_data)
+{
+    const Job *ja = a;
+    const Job *jb = b;
+
+    (void)user_data;
+    if (ja->is_finished != jb->is_finished)
+        return ja->is_finished ? -1 : 1;
+    return ja->seq < jb->seq ? -1 : ja->seq > jb->seq ? 1 : 0;
+}
+
 static void
-pipeline_init(Pipeline *pl, const Limits *limits)
+pipeline_init(Pipeline *pl, const Limits *limits, const Processor *proc,
+              const char *source)
 {
     guint workers = MAX(g_get_num_processors(), 2) - 1;
 
     g_mutex_init(&pl->lock);
     g_cond_init(&pl->parsed);
     pl->limits = limits;
+    pl->proc = proc;
+    pl->source = source;
     pl->pool = g_thread_pool_new(parse_job, pl, (gint)workers, FALSE, NULL);
+    g_thread_pool_set_sort_function(pl->pool, job_order, NULL);
+    pl->next_seq = 0;
     g_queue_init(&pl->jobs);
     pl->raw_bytes = 0;
+}
+
+/* A job the main thread is done with: a worker frees it. */
+static void
+pipeline_finish(Pipeline *pl, Job *job)
+{
+    job->is_finished = true;
+    g_thread_pool_push(pl->pool, job, NULL);
 }
 
 /* Waits for every job still in a worker before freeing them all. */
@@ -164,6 +214,8 @@ static void
 pipeline_push(Pipeline *pl, Source *src, const char *pos)
 {
     Job *job = g_new0(Job, 1);
+
+    job->seq = pl->next_seq++;
 
     job->pos = g_strdup(pos);
     job->fetch_st = source_fetch(src, pos, &job->raw, &job->error);
@@ -253,7 +305,7 @@ ingest_source(Ctx *ctx, Processor *proc, const SourceConfig *scfg,
         return st;
     source_plan(src, todo);
 
-    pipeline_init(&pl, &ctx->cfg->limits);
+    pipeline_init(&pl, &ctx->cfg->limits, proc, src->key);
     while (next < todo->len || pl.jobs.length > 0) {
         g_autoptr(GError) local = NULL;
         Job *job;
@@ -286,17 +338,11 @@ ingest_source(Ctx *ctx, Processor *proc, const SourceConfig *scfg,
             local = g_steal_pointer(&job->error);
             st = ST_DATAERR;
         } else {
-            if (job->info.is_truncated)
-                message_add_problem(
-                    job->msg,
-                    "source: message of %" G_GSIZE_FORMAT " bytes; only "
-                    "the first %" G_GSIZE_FORMAT " were read (size limit)",
-                    job->info.full_size, g_bytes_get_size(job->raw));
             st = processor_ingest_message(proc, src->key, p.pos, job->msg,
-                                          job->info.received_at, &out,
-                                          &local);
+                                          &job->prep, job->info.received_at,
+                                          &out, &local);
         }
-        job_free(job);
+        pipeline_finish(&pl, job);
         if (st == ST_OK) {
             p.is_taken = true;
         } else if (st == ST_IOERR || st == ST_TEMPFAIL ||

@@ -71,6 +71,10 @@ typedef struct {
 Status outbox_queue(Outbox *outbox, const OutboxRequest *req, gint64 now,
                     gint64 *row_out, GError **error);
 
+/* How many queued mails were filed on their ticket by parsing their
+ * bytes again, rather than from what rendered them (tests). */
+guint outbox_reparsed(const Outbox *outbox);
+
 /* --- Delivery ---------------------------------------------------------
  * outbox_send() hands every queued mail due at now to transport and
  * records each outcome in a transaction of its own: sent; failed for

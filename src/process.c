@@ -572,10 +572,46 @@ file_duplicate(Processor *proc, const Message *msg, const char *source,
                        : ST_OK;
 }
 
+static void
+classify(const Processor *proc, Message *msg)
+{
+    const ClassifyOptions copt = {
+        .own_addresses = (const char *const *)proc->own_addresses->pdata,
+    };
+
+    classify_message(msg, &copt);
+}
+
+void
+processor_prepare(const Processor *proc, const char *source, Message *msg,
+                  Prepared *prep)
+{
+    classify(proc, msg);
+    prep->is_classified = true;
+    /* Most messages open a ticket; for a follow-up the main thread runs
+     * the `on followup` rules itself. */
+    if (proc->rules != NULL) {
+        const RuleInput in = {
+            .msg = msg,
+            .mailbox = source,
+            .is_followup = false,
+        };
+
+        prep->new_ticket_rules = rules_evaluate(proc->rules, &in);
+    }
+}
+
+void
+prepared_clear(Prepared *prep)
+{
+    g_clear_pointer(&prep->new_ticket_rules, rules_result_free);
+    prep->is_classified = false;
+}
+
 static Status
-ingest_parsed(Processor *proc, Message *msg, const char *source,
-              const char *pos, gint64 received_at, Outcome *out,
-              GError **error)
+ingest_parsed(Processor *proc, Message *msg, Prepared *prep,
+              const char *source, const char *pos, gint64 received_at,
+              Outcome *out, GError **error)
 {
     const Config *cfg = proc->cfg;
     const ThreadLookup lookup = {
@@ -594,9 +630,6 @@ ingest_parsed(Processor *proc, Message *msg, const char *source,
         .reopen_window_days = cfg->reopen_window_days,
         .now = proc->now,
     };
-    const ClassifyOptions copt = {
-        .own_addresses = (const char *const *)proc->own_addresses->pdata,
-    };
     ThreadDecision decision = { 0 };
     /* What the rules decided for this message; rules->is_noack: send
      * no acknowledgment.  NULL when no rules ran. */
@@ -606,7 +639,8 @@ ingest_parsed(Processor *proc, Message *msg, const char *source,
     bool is_verified = false;
     Status st;
 
-    classify_message(msg, &copt);
+    if (prep == NULL || !prep->is_classified)
+        classify(proc, msg);
     out->msg_kind = msg->kind;
     out->has_problems = (msg->flags & MSG_FLAG_PARSE_PROBLEM) != 0;
 
@@ -654,11 +688,20 @@ ingest_parsed(Processor *proc, Message *msg, const char *source,
                               &out->ticket, error)) != ST_OK)
             return st;
         out->kind = OUTCOME_NEW_TICKET;
-        if (proc->rules != NULL &&
-            (st = triage_apply(cfg, proc->store, proc->rules, msg, source,
-                               out->ticket, false, received_at, &rules,
-                               error)) != ST_OK)
-            return st;
+        if (proc->rules != NULL) {
+            /* Evaluated already when the message was prepared. */
+            if (prep != NULL && prep->new_ticket_rules != NULL)
+                st = triage_apply_result(
+                    cfg, proc->store,
+                    g_steal_pointer(&prep->new_ticket_rules), out->ticket,
+                    received_at, &rules, error);
+            else
+                st = triage_apply(cfg, proc->store, proc->rules, msg,
+                                  source, out->ticket, false, received_at,
+                                  &rules, error);
+            if (st != ST_OK)
+                return st;
+        }
     } else {
         g_autofree char *detail = g_strdup_printf(
             "%s from %s, threaded by %s", message_kind_name(msg->kind),
@@ -781,8 +824,8 @@ processor_is_seen(Processor *proc, const char *source, const char *pos,
 
 Status
 processor_ingest_message(Processor *proc, const char *source,
-                         const char *pos, Message *msg, gint64 received_at,
-                         Outcome *out, GError **error)
+                         const char *pos, Message *msg, Prepared *prep,
+                         gint64 received_at, Outcome *out, GError **error)
 {
     Status st;
 
@@ -796,7 +839,8 @@ processor_ingest_message(Processor *proc, const char *source,
 
     if ((st = store_savepoint(proc->store, error)) != ST_OK)
         return st;
-    st = ingest_parsed(proc, msg, source, pos, received_at, out, error);
+    st = ingest_parsed(proc, msg, prep, source, pos, received_at, out,
+                       error);
     if (st != ST_OK) {
         store_savepoint_rollback(proc->store);
         g_prefix_error(error, "message %s: ",

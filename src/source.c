@@ -73,10 +73,22 @@ source_read_fd(int fd, const char *what, gsize limit, GBytes **bytes_out,
     if (limit > 0 && hint > limit + 1)
         hint = limit + 1;
     buf = g_byte_array_sized_new((guint)hint);
+    /* Straight into the buffer, growing it when full: a copy through a
+     * bounce buffer cost a pass over every byte of the mailbox. */
     for (;;) {
-        guint8 chunk[64 * 1024];
-        ssize_t n = read(fd, chunk, sizeof chunk);
+        guint len = buf->len;
+        gsize room;
+        ssize_t n;
 
+        if (len == hint) {
+            hint *= 2;
+            if (limit > 0 && hint > limit + 1)
+                hint = limit + 1;
+        }
+        room = hint - len;
+        g_byte_array_set_size(buf, (guint)hint);
+        n = read(fd, buf->data + len, room);
+        g_byte_array_set_size(buf, len + (guint)MAX(n, 0));
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)
@@ -84,12 +96,11 @@ source_read_fd(int fd, const char *what, gsize limit, GBytes **bytes_out,
                               what, g_strerror(errno));
         if (n == 0)
             break;
-        if (limit > 0 && buf->len + (gsize)n > limit)
+        if (limit > 0 && buf->len > limit)
             return status_set(error, ST_DATAERR,
                               "source: '%s' is larger than %" G_GSIZE_FORMAT
                               " bytes",
                               what, limit);
-        g_byte_array_append(buf, chunk, (guint)n);
     }
     *bytes_out = g_byte_array_free_to_bytes(g_steal_pointer(&buf));
     return ST_OK;

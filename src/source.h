@@ -86,7 +86,8 @@ typedef struct {
     Status (*open)(const SourceConfig *cfg, Source **src_out,
                    GError **error);
     /* Positions (char *) of all messages in the source, in arrival
-     * order.  The caller unrefs the array. */
+     * order.  The caller unrefs the array, before closing the source:
+     * a driver may lend the strings themselves until close. */
     Status (*list_new)(Source *src, GPtrArray **pos_out, GError **error);
     /* The raw bytes at pos; the caller unrefs them. */
     Status (*fetch)(Source *src, const char *pos, GBytes **raw_out,

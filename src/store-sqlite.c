@@ -520,6 +520,7 @@ struct Store {
     int version;
     sqlite3_stmt *stmts[Q_COUNT]; /* NULL until first used */
     Checkpointer *ckpt;           /* read-write stores only */
+    guint savepoints; /* store_savepoint()s open; never more than are */
 };
 
 /* --- Helpers ------------------------------------------------------- */
@@ -939,6 +940,25 @@ checkpointer_free(Checkpointer *c)
     g_free(c);
 }
 
+/*
+ * Process-wide settings, made before SQLite initialises itself (the
+ * first open does that).  Without memory statistics (which nothing
+ * reads) each of SQLite's allocations skips a global mutex; an ingest
+ * makes hundreds per message, most of them for the savepoint journal.
+ */
+static void
+configure_sqlite(void)
+{
+    static gsize done = 0;
+
+    if (g_once_init_enter(&done)) {
+        /* SQLITE_MISUSE when something initialised SQLite first: then
+         * the default stays, which only costs speed. */
+        (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+        g_once_init_leave(&done, 1);
+    }
+}
+
 Status
 store_open(const char *path, StoreMode mode, Store **store_out,
            GError **error)
@@ -970,6 +990,7 @@ store_open(const char *path, StoreMode mode, Store **store_out,
         flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
     }
 
+    configure_sqlite();
     rc = sqlite3_open_v2(path, &store->db, flags, NULL);
     if (rc != SQLITE_OK) {
         if (store->db == NULL)
@@ -999,7 +1020,10 @@ store_open(const char *path, StoreMode mode, Store **store_out,
          * temp_store = MEMORY keeps
          * the savepoint journal (the pages each message's savepoint
          * may have to restore) off disk: as a temporary file it was
-         * written three times the volume of the messages themselves. */
+         * written three times the volume of the messages themselves.
+         * (Kept in memory up to SQLITE_CONFIG_STMTJRNL_SPILL instead,
+         * it failed with "database or disk is full" once it spilled
+         * to a file, with SQLite 3.40.) */
         st = exec_sql(store, "PRAGMA page_size = 16384;"
                              "PRAGMA journal_mode = WAL;"
                              "PRAGMA synchronous = NORMAL;"
@@ -1065,18 +1089,21 @@ store_begin(Store *store, GError **error)
      * the busy timeout here, then gets ST_TEMPFAIL, instead of failing
      * halfway through its batch. */
     checkpointer_drain(store->ckpt);
+    store->savepoints = 0;
     return run_simple(store, Q_BEGIN, "cannot begin a transaction", error);
 }
 
 Status
 store_commit(Store *store, GError **error)
 {
+    store->savepoints = 0;
     return run_simple(store, Q_COMMIT, "cannot commit", error);
 }
 
 void
 store_rollback(Store *store)
 {
+    store->savepoints = 0;
     /* Some errors (a full disk, an I/O error) already rolled back. */
     if (sqlite3_get_autocommit(store->db))
         return;
@@ -1086,12 +1113,21 @@ store_rollback(Store *store)
 Status
 store_savepoint(Store *store, GError **error)
 {
-    return run_simple(store, Q_SAVEPOINT, "cannot set a savepoint", error);
+    Status st = run_simple(store, Q_SAVEPOINT, "cannot set a savepoint",
+                           error);
+
+    if (st == ST_OK)
+        store->savepoints++;
+    return st;
 }
 
 Status
 store_savepoint_release(Store *store, GError **error)
 {
+    /* Counted down whatever happens: fewer than are open only costs
+     * store_message_add() a savepoint of its own. */
+    if (store->savepoints > 0)
+        store->savepoints--;
     return run_simple(store, Q_RELEASE, "cannot release a savepoint",
                       error);
 }
@@ -1102,6 +1138,8 @@ store_savepoint_rollback(Store *store)
     /* ROLLBACK TO keeps the savepoint open; RELEASE closes it.  Both
      * fail harmlessly when an error has already ended the whole
      * transaction. */
+    if (store->savepoints > 0)
+        store->savepoints--;
     run_simple(store, Q_ROLLBACK_TO, "cannot roll back a savepoint", NULL);
     run_simple(store, Q_RELEASE, "cannot release a savepoint", NULL);
 }
@@ -1291,22 +1329,32 @@ store_message_add(Store *store, const Message *msg,
                   GError **error)
 {
     gint64 row = 0;
-    Status st;
+    /* A savepoint makes the message and its attachment rows one step,
+     * inside or outside the caller's transaction.  Inside a
+     * store_savepoint() that is the caller's: every caller there hands
+     * a store error up to the one that rolls back to it.  A second
+     * savepoint of our own would copy the pages the message touches
+     * again (a few dozen KiB per message of an ingest). */
+    bool is_own = store->savepoints == 0;
+    Status st = ST_OK;
 
-    /* A savepoint of our own makes the message and its attachment rows
-     * one step, inside or outside the caller's transaction. */
-    st = run_simple(store, Q_ADD_SAVEPOINT, "cannot add a message", error);
+    if (is_own)
+        st = run_simple(store, Q_ADD_SAVEPOINT, "cannot add a message",
+                        error);
     if (st != ST_OK)
         return st;
     st = insert_message(store, msg, filing, &row, error);
     for (guint i = 0; st == ST_OK && i < msg->attachments->len; i++)
         st = insert_attachment(store, row,
                                g_ptr_array_index(msg->attachments, i), error);
-    if (st == ST_OK)
+    if (st == ST_OK && is_own)
         st = run_simple(store, Q_ADD_RELEASE, "cannot add a message", error);
     if (st != ST_OK) {
-        run_simple(store, Q_ADD_ROLLBACK_TO, "cannot add a message", NULL);
-        run_simple(store, Q_ADD_RELEASE, "cannot add a message", NULL);
+        if (is_own) {
+            run_simple(store, Q_ADD_ROLLBACK_TO, "cannot add a message",
+                       NULL);
+            run_simple(store, Q_ADD_RELEASE, "cannot add a message", NULL);
+        }
         return st;
     }
     *row_out = row;

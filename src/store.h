@@ -82,7 +82,9 @@ typedef struct {
 } MessageFiling;
 
 /* Store msg (raw bytes byte for byte, parsed fields, attachment names
- * and sizes) on a ticket.  *row_out receives its id. */
+ * and sizes) on a ticket, all or nothing: in a savepoint of its own,
+ * or inside a store_savepoint() in the caller's, which the caller
+ * rolls back to when this fails.  *row_out receives its id. */
 Status store_message_add(Store *store, const Message *msg,
                          const MessageFiling *filing, gint64 *row_out,
                          GError **error);

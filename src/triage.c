@@ -95,7 +95,17 @@ triage_apply(const Config *cfg, Store *store, const RuleSet *rules,
         .mailbox = source,
         .is_followup = is_followup,
     };
-    g_autoptr(RulesResult) res = rules_evaluate(rules, &in);
+
+    return triage_apply_result(cfg, store, rules_evaluate(rules, &in),
+                               ticket_id, at, result_out, error);
+}
+
+Status
+triage_apply_result(const Config *cfg, Store *store, RulesResult *res_take,
+                    gint64 ticket_id, gint64 at, RulesResult **result_out,
+                    GError **error)
+{
+    g_autoptr(RulesResult) res = res_take;
     g_autoptr(Ticket) ticket = NULL;
     Status st;
 

@@ -30,4 +30,11 @@ Status triage_apply(const Config *cfg, Store *store, const RuleSet *rules,
                     gint64 ticket_id, bool is_followup, gint64 at,
                     RulesResult **result_out, GError **error);
 
+/* The same with the rules already evaluated (rules_evaluate() on the
+ * message, possibly on another thread): res is taken over, and handed
+ * back in *result_out. */
+Status triage_apply_result(const Config *cfg, Store *store,
+                           RulesResult *res, gint64 ticket_id, gint64 at,
+                           RulesResult **result_out, GError **error);
+
 #endif

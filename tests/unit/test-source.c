@@ -266,6 +266,9 @@ test_maildir_seen(void)
     /* Positions survive all the moves. */
     again = list_ok(src);
     assert_positions(again, maildir_order);
+    /* The first listing's positions are still good after the rescans
+     * and the second listing: they live as long as the source. */
+    assert_positions(pos, maildir_order);
     assert_fetch(src, "1700000002.M2P1.host", msg_b, strlen(msg_b));
     rm_rf(dir);
 }
