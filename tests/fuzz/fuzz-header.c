@@ -25,6 +25,7 @@ static const char *const support_addresses[] = {
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
+    fuzz_init_glib();
     return 0;
 }
 

@@ -50,6 +50,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     Limits lim;
 
+    fuzz_init_glib();
     limits_init_default(&lim);
     messages = g_ptr_array_new_with_free_func((GDestroyNotify)message_free);
     for (guint i = 0; i < G_N_ELEMENTS(messages_text); i++) {

@@ -17,6 +17,7 @@
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
+    fuzz_init_glib();
     return 0;
 }
 

@@ -12,6 +12,7 @@
 
 #include <glib.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -34,6 +35,31 @@ fuzz_fail(const char *fmt, ...)
     va_end(ap);
     fputc('\n', stderr);
     abort();
+}
+
+/* GLib's criticals (a NULL where none may be, a bad argument) are bugs
+ * too; abort on them so that libFuzzer keeps the input.  Warnings are
+ * left alone: libraries may warn about the mail they read. */
+static inline GLogWriterOutput
+fuzz_log_writer(GLogLevelFlags level, const GLogField *fields,
+                gsize n_fields, gpointer user_data)
+{
+    GLogWriterOutput out =
+        g_log_writer_standard_streams(level, fields, n_fields, user_data);
+
+    if ((level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL)) != 0)
+        abort();
+    return out;
+}
+
+static inline void
+fuzz_init_glib(void)
+{
+    static bool is_done;
+
+    if (!is_done)
+        g_log_set_writer_func(fuzz_log_writer, NULL, NULL);
+    is_done = true;
 }
 
 #endif
