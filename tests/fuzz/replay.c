@@ -19,6 +19,12 @@
 #error "FUZZ_TARGET names the target's directory under regressions/"
 #endif
 
+static int
+compare_names(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 static void
 collect(const char *path, GPtrArray *files)
 {
@@ -38,7 +44,7 @@ collect(const char *path, GPtrArray *files)
         if (name[0] != '.')
             g_ptr_array_add(names, g_strdup(name));
     /* Name order, so a run is the same everywhere. */
-    g_ptr_array_sort(names, (GCompareFunc)g_strcmp0);
+    g_ptr_array_sort(names, compare_names);
     for (guint i = 0; i < names->len; i++) {
         g_autofree char *child =
             g_build_filename(path, g_ptr_array_index(names, i), NULL);
