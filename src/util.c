@@ -149,6 +149,11 @@ util_time_parse(const char *text, gint64 *t_out)
 
         if (end == text + 1 || *end != '\0')
             return false;
+        /* Only a time GLib can name a date for (years 1 to 9999): the
+         * calendar and every date printed work on it. */
+        dt = g_date_time_new_from_unix_utc(v);
+        if (dt == NULL)
+            return false;
         *t_out = v;
         return true;
     }
