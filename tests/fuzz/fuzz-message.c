@@ -130,6 +130,29 @@ check_text(const char *what, const char *text)
                   text == NULL ? "NULL" : "not UTF-8");
 }
 
+static void
+check_optional(const char *what, const char *text)
+{
+    if (text != NULL)
+        check_text(what, text);
+}
+
+static void
+check_strings(const char *what, const GPtrArray *list)
+{
+    for (guint i = 0; i < list->len; i++)
+        check_text(what, g_ptr_array_index(list, i));
+}
+
+static void
+check_address(const char *what, const Address *addr)
+{
+    if (addr == NULL)
+        return;
+    check_text(what, addr->email);
+    check_optional(what, addr->name);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -186,7 +209,23 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const Attachment *att = g_ptr_array_index(msg->attachments, i);
 
         check_text("an attachment name", att->filename);
+        check_text("an attachment type", att->content_type);
     }
+    /* Everything else is stored and printed as JSON too. */
+    check_optional("message_id", msg->message_id);
+    check_optional("in_reply_to", msg->in_reply_to);
+    check_optional("return_path", msg->return_path);
+    check_optional("thread_topic", msg->thread_topic);
+    check_optional("html", msg->html);
+    check_strings("a reference", msg->references);
+    check_strings("a delivered_to", msg->delivered_to);
+    check_strings("a problem", msg->problems);
+    check_address("from", msg->from);
+    check_address("reply_to", msg->reply_to);
+    for (guint i = 0; i < msg->to->len; i++)
+        check_address("to", g_ptr_array_index(msg->to, i));
+    for (guint i = 0; i < msg->cc->len; i++)
+        check_address("cc", g_ptr_array_index(msg->cc, i));
 
     classify_message(msg, &copt);
     (void)classify_may_autoreply(msg);
