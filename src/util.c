@@ -187,6 +187,13 @@ util_email_normalize(const char *email)
     len = strlen(p);
     if (len > 0 && p[len - 1] == '>')
         p[len - 1] = '\0';
+    /* Raw 8-bit bytes (Return-Path, Delivered-To) would reach the store
+     * and JSON as they are. */
+    if (!g_utf8_validate(p, -1, NULL)) {
+        g_autofree char *valid = g_utf8_make_valid(p, -1);
+
+        return g_ascii_strdown(valid, -1);
+    }
     return g_ascii_strdown(p, -1);
 }
 

@@ -51,7 +51,8 @@ char *util_time_local(const char *timezone, gint64 t, const char *format);
 bool util_time_parse(const char *text, gint64 *t_out);
 
 /* Lower-case copy of an e-mail address with surrounding space and
- * angle brackets removed.  The caller frees it. */
+ * angle brackets removed, always valid UTF-8 (bytes that are not
+ * become U+FFFD).  The caller frees it. */
 char *util_email_normalize(const char *email);
 
 /* True when the NULL-terminated list contains s (ASCII case-

@@ -81,6 +81,9 @@ test_email_normalize(void)
         { " <Alice@Example.COM> ", "alice@example.com" },
         { "bob@example.org", "bob@example.org" },
         { "", "" },
+        /* Raw 8-bit bytes that are not UTF-8 become U+FFFD. */
+        { "<B\xff@X.example>", "b\xef\xbf\xbd@x.example" },
+        { "J\xc3\xb6rg@x.example", "j\xc3\xb6rg@x.example" },
     };
 
     for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
