@@ -1765,7 +1765,8 @@ salvage_address(const char *value)
         if (s < at && e > at + 1) {
             g_autofree char *addr = g_strndup(s, (gsize)(e - s));
 
-            return g_ascii_strdown(addr, -1);
+            /* Lower case and UTF-8, as every address. */
+            return util_email_normalize(addr);
         }
         at = strchr(at + 1, '@');
     }
