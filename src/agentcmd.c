@@ -63,6 +63,19 @@ agentcmd_has(const AgentCmdList *list, AgentCmdKind kind)
     return false;
 }
 
+/* How much of an unknown command word to quote back: up to 40 bytes,
+ * cut before a UTF-8 continuation byte so the error stays valid UTF-8
+ * (it goes into a reply to the agent and the ticket's history). */
+static gsize
+shown_word_len(const char *line)
+{
+    gsize len = MIN(strcspn(line, " \t"), 40);
+
+    while (len > 0 && ((guchar)line[len] & 0xC0) == 0x80)
+        len--;
+    return len;
+}
+
 /* One command line (after the '#'); the error text on failure. */
 static char *
 parse_line(const char *line, AgentCmdList *list)
@@ -106,7 +119,7 @@ parse_line(const char *line, AgentCmdList *list)
     }
     return g_strdup_printf("unknown command '#%.*s' (assign, take, resolve, "
                            "pending, priority, category, note)",
-                           (int)MIN(strcspn(line, " \t"), 40), line);
+                           (int)shown_word_len(line), line);
 }
 
 AgentCmdList *

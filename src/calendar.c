@@ -20,6 +20,14 @@
  * reached only by a holidays list that closes the desk for good). */
 #define MAX_DAYS 3660
 
+/* The times a walk may start from, 0100-01-01 to 9000-01-01 UTC: a
+ * walk of MAX_DAYS either way then stays inside the years GLib can
+ * name a date for (1 to 9999).  Outside them (a deadline that is no
+ * real date) the calendar counts plain seconds, as the 24/7 desk does,
+ * and never overflows. */
+#define MIN_WALK_T G_GINT64_CONSTANT(-59011459200)
+#define MAX_WALK_T G_GINT64_CONSTANT(221845392000)
+
 struct Calendar {
     GTimeZone *tz;
     int open[8];  /* minutes after local midnight, by GDateWeekday; */
@@ -230,7 +238,27 @@ calendar_parse(const char *hours, const char *holidays,
     return ST_OK;
 }
 
-/* The local calendar date of t. */
+static bool
+is_walkable(gint64 t)
+{
+    return t >= MIN_WALK_T && t <= MAX_WALK_T;
+}
+
+/* t + secs and t - secs for secs >= 0, held at the ends of gint64
+ * (G_MININT64 + 1 at the low end: G_MININT64 is MESSAGE_NO_TIME). */
+static gint64
+plain_add(gint64 t, gint64 secs)
+{
+    return t > G_MAXINT64 - secs ? G_MAXINT64 : t + secs;
+}
+
+static gint64
+plain_sub(gint64 t, gint64 secs)
+{
+    return t < G_MININT64 + 1 + secs ? G_MININT64 + 1 : t - secs;
+}
+
+/* The local calendar date of t, a walkable time. */
 static void
 local_date(const Calendar *cal, gint64 t, GDate *date_out)
 {
@@ -285,7 +313,7 @@ calendar_is_open(const Calendar *cal, gint64 t)
     GDate date;
     gint64 open, close;
 
-    if (cal == NULL)
+    if (cal == NULL || !is_walkable(t))
         return true;
     local_date(cal, t, &date);
     return day_span(cal, &date, &open, &close) && t >= open && t <= close;
@@ -296,8 +324,8 @@ calendar_add(const Calendar *cal, gint64 t, gint64 secs)
 {
     GDate date;
 
-    if (cal == NULL || secs <= 0)
-        return t + MAX(secs, 0);
+    if (cal == NULL || secs <= 0 || !is_walkable(t))
+        return plain_add(t, MAX(secs, 0));
     local_date(cal, t, &date);
     for (int i = 0; i < MAX_DAYS; i++, g_date_add_days(&date, 1)) {
         gint64 open, close, from;
@@ -311,7 +339,7 @@ calendar_add(const Calendar *cal, gint64 t, gint64 secs)
             return from + secs;
         secs -= close - from;
     }
-    return t + secs;
+    return plain_add(t, secs);
 }
 
 gint64
@@ -319,8 +347,8 @@ calendar_sub(const Calendar *cal, gint64 t, gint64 secs)
 {
     GDate date;
 
-    if (cal == NULL || secs <= 0)
-        return t - MAX(secs, 0);
+    if (cal == NULL || secs <= 0 || !is_walkable(t))
+        return plain_sub(t, MAX(secs, 0));
     local_date(cal, t, &date);
     for (int i = 0; i < MAX_DAYS; i++, g_date_subtract_days(&date, 1)) {
         gint64 open, close, to;
@@ -334,7 +362,7 @@ calendar_sub(const Calendar *cal, gint64 t, gint64 secs)
             return to - secs;
         secs -= to - open;
     }
-    return t - secs;
+    return plain_sub(t, secs);
 }
 
 gint64
@@ -345,8 +373,8 @@ calendar_between(const Calendar *cal, gint64 a, gint64 b)
 
     if (b <= a)
         return 0;
-    if (cal == NULL)
-        return b - a;
+    if (cal == NULL || !is_walkable(a) || !is_walkable(b))
+        return a < 0 && b > G_MAXINT64 + a ? G_MAXINT64 : b - a;
     local_date(cal, a, &date);
     local_date(cal, b, &last);
     for (int i = 0; i < MAX_DAYS && g_date_compare(&date, &last) <= 0;
@@ -364,7 +392,7 @@ calendar_next_open(const Calendar *cal, gint64 t)
 {
     GDate date;
 
-    if (cal == NULL)
+    if (cal == NULL || !is_walkable(t))
         return t;
     local_date(cal, t, &date);
     for (int i = 0; i < MAX_DAYS; i++, g_date_add_days(&date, 1)) {

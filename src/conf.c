@@ -223,7 +223,7 @@ config_parse_duration(const char *text, gint64 *secs_out)
     }
     while (g_ascii_isspace(*end))
         end++;
-    if (*end != '\0' || n > G_MAXINT64 / unit)
+    if (*end != '\0' || n > CONFIG_MAX_DURATION / unit)
         return false;
     *secs_out = n * unit;
     return true;
@@ -364,7 +364,8 @@ read_duration(const Reader *r, const char *group, const char *key,
         return st;
     if (!config_parse_duration(text, value_inout))
         return bad_value(r, group, key,
-                         "not a duration (e.g. 24h, 90m, 2d)", error);
+                         "not a duration (e.g. 24h, 90m, 2d) of at most "
+                         "36525d", error);
     return ST_OK;
 }
 

@@ -129,8 +129,13 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(Config, config_free)
 const AgentConf *config_agent_by_email(const Config *cfg,
                                        const char *email);
 
+/* The longest duration config_parse_duration() accepts: a century.
+ * Every duration is added to a time (a deadline, "now - 3d"); a
+ * longer one would leave the range of dates, or of gint64, there. */
+#define CONFIG_MAX_DURATION (G_GINT64_CONSTANT(36525) * 86400)
+
 /* "24h", "90m", "2d", "45s", "3600" (seconds) to seconds; false when
- * text is not a duration. */
+ * text is not a duration or is longer than CONFIG_MAX_DURATION. */
 bool config_parse_duration(const char *text, gint64 *secs_out);
 
 #endif

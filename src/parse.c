@@ -1687,7 +1687,14 @@ msgid_clean(const char *value)
                 *w++ = *r;
         *w = '\0';
     }
-    return *id != '\0' ? g_steal_pointer(&id) : NULL;
+    if (*id == '\0')
+        return NULL;
+    /* Ids are ASCII by RFC 5322, but 8-bit bytes occur; the id is
+     * stored and printed in JSON, so it must be UTF-8.  The same bytes
+     * give the same id, so threading still matches them. */
+    if (!g_utf8_validate(id, -1, NULL))
+        return g_utf8_make_valid(id, -1);
+    return g_steal_pointer(&id);
 }
 
 /* In-Reply-To: the first <id>, else a lone word with an "@". */
@@ -1730,7 +1737,7 @@ parse_references(GPtrArray *out, const char *value)
 
         for (guint i = 0; words[i] != NULL; i++)
             if (strchr(words[i], '@') != NULL)
-                g_ptr_array_add(ids, g_strdup(words[i]));
+                g_ptr_array_add(ids, msgid_clean(words[i]));
     }
     for (guint i = 0; i < ids->len; i++) {
         if (ids->len > MAX_REFERENCES && i > 0 &&
@@ -1758,7 +1765,8 @@ salvage_address(const char *value)
         if (s < at && e > at + 1) {
             g_autofree char *addr = g_strndup(s, (gsize)(e - s));
 
-            return g_ascii_strdown(addr, -1);
+            /* Lower case and UTF-8, as every address. */
+            return util_email_normalize(addr);
         }
         at = strchr(at + 1, '@');
     }

@@ -1141,7 +1141,8 @@ parse_action(Parser *ps, int lineno, GPtrArray *toks)
     case ACT_SLA:
         if (!config_parse_duration(a->value, &a->sla) || a->sla <= 0) {
             diag(d, lineno, a->col,
-                 "'%s' is not a duration (e.g. 4h, 90m, 2d)", a->value);
+                 "'%s' is not a duration (e.g. 4h, 90m, 2d) of at most "
+                 "36525d", a->value);
             goto bad;
         }
         break;

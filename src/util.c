@@ -149,6 +149,11 @@ util_time_parse(const char *text, gint64 *t_out)
 
         if (end == text + 1 || *end != '\0')
             return false;
+        /* Only a time GLib can name a date for (years 1 to 9999): the
+         * calendar and every date printed work on it. */
+        dt = g_date_time_new_from_unix_utc(v);
+        if (dt == NULL)
+            return false;
         *t_out = v;
         return true;
     }
@@ -182,6 +187,13 @@ util_email_normalize(const char *email)
     len = strlen(p);
     if (len > 0 && p[len - 1] == '>')
         p[len - 1] = '\0';
+    /* Raw 8-bit bytes (Return-Path, Delivered-To) would reach the store
+     * and JSON as they are. */
+    if (!g_utf8_validate(p, -1, NULL)) {
+        g_autofree char *valid = g_utf8_make_valid(p, -1);
+
+        return g_ascii_strdown(valid, -1);
+    }
     return g_ascii_strdown(p, -1);
 }
 

@@ -46,11 +46,13 @@ char *util_time_iso(gint64 t);
 char *util_time_local(const char *timezone, gint64 t, const char *format);
 
 /* Parse "2025-03-10T07:14:02Z", "2025-03-10 07:14", "2025-03-10", or
- * "@1741590842" (Unix seconds); false when it is none of these. */
+ * "@1741590842" (Unix seconds); false when it is none of these or lies
+ * outside the years 1 to 9999. */
 bool util_time_parse(const char *text, gint64 *t_out);
 
 /* Lower-case copy of an e-mail address with surrounding space and
- * angle brackets removed.  The caller frees it. */
+ * angle brackets removed, always valid UTF-8 (bytes that are not
+ * become U+FFFD).  The caller frees it. */
 char *util_email_normalize(const char *email);
 
 /* True when the NULL-terminated list contains s (ASCII case-

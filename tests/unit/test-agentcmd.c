@@ -62,6 +62,25 @@ test_parse(void)
     }
 }
 
+/* The error quotes at most 40 bytes of an unknown command; wherever
+ * that cut falls in a multi-byte character, the error must stay UTF-8
+ * (it is mailed to the agent). */
+static void
+test_error_is_utf8(void)
+{
+    for (guint pad = 30; pad <= 40; pad++) {
+        g_autofree char *word = g_strnfill(pad, 'a');
+        g_autofree char *text =
+            g_strconcat("#", word, "\u00e9\u20ac\U0001F600\nx", NULL);
+        g_autoptr(AgentCmdList) list = agentcmd_parse(text);
+
+        g_test_message("%u letters before the multi-byte ones", pad);
+        g_assert_nonnull(list->error);
+        g_assert_true(g_utf8_validate(list->error, -1, NULL));
+        g_assert_nonnull(strstr(list->error, word));
+    }
+}
+
 static void
 test_has(void)
 {
@@ -77,6 +96,7 @@ main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/agentcmd/parse", test_parse);
+    g_test_add_func("/agentcmd/error-is-utf8", test_error_is_utf8);
     g_test_add_func("/agentcmd/has", test_has);
     return g_test_run();
 }

@@ -1266,6 +1266,48 @@ test_html_only_charset_meta(void)
     g_assert_nonnull(msg->html);
 }
 
+/* Ids and addresses that carry raw bytes which are not UTF-8 are stored
+ * and printed in JSON: they come out valid UTF-8, U+FFFD for each bad
+ * byte, so the same bytes still give the same id. */
+static void
+test_8bit_ids_and_addresses(void)
+{
+    g_autoptr(Message) msg = parse_string(
+        "From: a@b.example\n"
+        "To: support@example.com\n"
+        "Subject: hi\n"
+        "Message-ID: <\xff\xfe@x.example>\n"
+        "In-Reply-To: <\xfe@x.example>\n"
+        "References: <r\xff@x.example> <s@x.example>\n"
+        "Return-Path: <\xff@x.example>\n"
+        "Delivered-To: \xfe@x.example\n"
+        "\n"
+        "body\n", NULL);
+    g_autoptr(Message) bare = parse_string(
+        "From: a@b.example\n"
+        "Subject: hi\n"
+        "References: \xc3@y.example t@y.example\n"
+        "\n"
+        "body\n", NULL);
+
+    g_assert_cmpstr(msg->message_id, ==,
+                    "\xef\xbf\xbd\xef\xbf\xbd@x.example");
+    g_assert_cmpstr(msg->in_reply_to, ==, "\xef\xbf\xbd@x.example");
+    g_assert_cmpuint(msg->references->len, ==, 2);
+    g_assert_cmpstr(g_ptr_array_index(msg->references, 0), ==,
+                    "r\xef\xbf\xbd@x.example");
+    g_assert_cmpstr(msg->return_path, ==, "\xef\xbf\xbd@x.example");
+    /* GMime's address parser reads this one as Latin-1. */
+    g_assert_cmpuint(msg->delivered_to->len, ==, 1);
+    g_assert_true(g_utf8_validate(g_ptr_array_index(msg->delivered_to, 0),
+                                  -1, NULL));
+    g_assert_cmpuint(bare->references->len, ==, 2);
+    g_assert_cmpstr(g_ptr_array_index(bare->references, 0), ==,
+                    "\xef\xbf\xbd@y.example");
+    g_assert_cmpstr(g_ptr_array_index(bare->references, 1), ==,
+                    "t@y.example");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1326,5 +1368,7 @@ main(int argc, char **argv)
     g_test_add_func("/parse/limit/size-kinds", test_size_limit_kinds);
     g_test_add_func("/parse/limit/text", test_text_limit);
     g_test_add_func("/parse/limit/parts-depth", test_part_and_depth_limits);
+    g_test_add_func("/parse/8bit-ids-and-addresses",
+                    test_8bit_ids_and_addresses);
     return g_test_run();
 }

@@ -75,7 +75,8 @@ static const struct {
       "t.rules:2:14: unknown status 'done' (use new, open, pending, "
       "resolved, closed or spam)" },
     { "rule \"a\"\n  set sla soon\nend\n",
-      "t.rules:2:11: 'soon' is not a duration (e.g. 4h, 90m, 2d)" },
+      "t.rules:2:11: 'soon' is not a duration (e.g. 4h, 90m, 2d) of at "
+      "most 36525d" },
     { "rule \"a\"\n  set category\nend\n",
       "t.rules:2:3: 'set category' needs a value" },
     { "rule \"a\"\n  set category two words\nend\n",

@@ -458,6 +458,57 @@ test_pending_time(void)
     g_assert_cmpint(t->pending_total, ==, 9 * h);
 }
 
+/* Times at and beyond the ends of the dates GLib can name: a walk that
+ * cannot start there counts plain seconds, held at the ends of gint64,
+ * and nothing crashes (a century-long promise from 9999-12-31 once
+ * made a deadline with no date). */
+static void
+test_calendar_edges(void)
+{
+    g_autoptr(Calendar) cal = office("Mon-Fri 09:00-17:00", NULL);
+    const gint64 last = T("9999-12-31T23:59:59Z");
+    const gint64 huge[] = { last, last + 1, G_MAXINT64 - 1,
+                            G_MININT64 + 1, T("0001-01-01T00:00:00Z") };
+
+    for (guint i = 0; i < G_N_ELEMENTS(huge); i++) {
+        gint64 t = huge[i];
+
+        g_test_message("t = %" G_GINT64_FORMAT, t);
+        g_assert_cmpint(calendar_add(cal, t, 3600), ==,
+                        t > G_MAXINT64 - 3600 ? G_MAXINT64 : t + 3600);
+        g_assert_cmpint(calendar_sub(cal, t, 3600), ==,
+                        t < G_MININT64 + 3601 ? G_MININT64 + 1 : t - 3600);
+        g_assert_cmpint(calendar_next_open(cal, t), ==, t);
+        g_assert_true(calendar_is_open(cal, t));
+        g_assert_cmpint(calendar_between(cal, t - 1, t), ==, 1);
+    }
+    g_assert_cmpint(calendar_add(cal, G_MAXINT64 - 1, G_MAXINT64), ==,
+                    G_MAXINT64);
+    g_assert_cmpint(calendar_between(cal, G_MININT64 + 1, G_MAXINT64), ==,
+                    G_MAXINT64);
+    /* The longest promise from a walkable time: a walk of ten years,
+     * then the rest in plain seconds. */
+    g_assert_cmpint(calendar_add(cal, T("2026-03-09T09:00:00Z"),
+                                 CONFIG_MAX_DURATION),
+                    >, T("2036-01-01T00:00:00Z"));
+}
+
+static void
+test_clock_longest_promise(void)
+{
+    g_autoptr(Config) cfg = config_new_default();
+    g_autoptr(Ticket) t = NULL;
+    const gint64 last = T("9999-12-31T12:00:00Z");
+
+    cfg->sla_calendar = office("Mon-Fri 09:00-17:00", NULL);
+    cfg->sla_first_response = CONFIG_MAX_DURATION;
+    t = opened(cfg, last);
+    g_assert_cmpint(t->due_at, ==, last + CONFIG_MAX_DURATION);
+    g_assert_cmpint(sla_warn_at(cfg, t), ==,
+                    t->due_at - cfg->sla_warn_before);
+    g_assert_cmpint(sla_level_due(cfg, t, t->due_at), ==, 2);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -467,6 +518,7 @@ main(int argc, char **argv)
     g_test_add_func("/calendar/dst", test_calendar_dst);
     g_test_add_func("/calendar/open", test_calendar_open);
     g_test_add_func("/calendar/parse", test_calendar_parse);
+    g_test_add_func("/calendar/edges", test_calendar_edges);
     g_test_add_func("/sla/first-response", test_clock_first_response);
     g_test_add_func("/sla/pause", test_clock_pause);
     g_test_add_func("/sla/next-response", test_clock_next_response);
@@ -475,5 +527,6 @@ main(int argc, char **argv)
     g_test_add_func("/sla/ended", test_clock_ended);
     g_test_add_func("/sla/ended-unanswered", test_clock_ended_unanswered);
     g_test_add_func("/sla/pending-time", test_pending_time);
+    g_test_add_func("/sla/longest-promise", test_clock_longest_promise);
     return g_test_run();
 }

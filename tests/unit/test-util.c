@@ -38,6 +38,11 @@ static const struct {
     { "@1741590842", true, 1741590842 },
     { "@", false, 0 },
     { "@12x", false, 0 },
+    /* Only times with a date in the years 1 to 9999. */
+    { "@253402300799", true, 253402300799 },
+    { "@-62135596800", true, -62135596800 },
+    { "@253402300800", false, 0 },
+    { "@9223372036854775807", false, 0 },
     { "tomorrow", false, 0 },
     { "2025-13-40", false, 0 },
     { "2025-03-10 07:14:02 junk", false, 0 },
@@ -76,6 +81,9 @@ test_email_normalize(void)
         { " <Alice@Example.COM> ", "alice@example.com" },
         { "bob@example.org", "bob@example.org" },
         { "", "" },
+        /* Raw 8-bit bytes that are not UTF-8 become U+FFFD. */
+        { "<B\xff@X.example>", "b\xef\xbf\xbd@x.example" },
+        { "J\xc3\xb6rg@x.example", "j\xc3\xb6rg@x.example" },
     };
 
     for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
@@ -103,6 +111,11 @@ test_duration(void)
         { " 4H ", true, 14400 }, { "-1h", false, 0 },  { "h", false, 0 },
         { "4x", false, 0 },     { "4h5", false, 0 },   { "", false, 0 },
         { "99999999999999999999h", false, 0 },
+        /* At most a century: every duration is added to a time. */
+        { "36525d", true, 36525 * G_GINT64_CONSTANT(86400) },
+        { "3155760000", true, 3155760000 }, { "3155760001", false, 0 },
+        { "36526d", false, 0 }, { "5218w", false, 0 },
+        { "100000000000d", false, 0 }, { "9223372036854775807", false, 0 },
     };
 
     for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
