@@ -12,6 +12,7 @@
 #include "agents.h"
 #include "commands.h"
 #include "json.h"
+#include "report.h"
 #include "sla.h"
 #include "util.h"
 
@@ -268,6 +269,29 @@ parse_ticket_id(const char *text, gint64 *id_out, GError **error)
     return ST_OK;
 }
 
+/* One ended response clock: what it promised and how it ended. */
+static void
+print_clock_text(const EndedClock *c)
+{
+    g_autofree char *started = util_time_iso(c->started_at);
+    g_autofree char *due = util_time_iso(c->due_at);
+    g_autofree char *ended = util_time_iso(c->ended_at);
+    g_autofree char *paused = report_duration_text(c->paused_total);
+    const char *verdict = c->end != CLOCK_END_ANSWERED ? ""
+                          : clock_is_met(c)             ? "  in time"
+                                                        : "  late";
+
+    printf("%-5s started %s  due %s  %s %s%s%s%s%s\n",
+           clock_kind_name(c->kind), started != NULL ? started : "-",
+           due != NULL ? due : "-", clock_end_name(c->end),
+           ended != NULL ? ended : "-", verdict,
+           c->paused_total > 0 ? "  paused " : "",
+           c->paused_total > 0 ? paused : "",
+           c->level >= 2   ? "  breached"
+           : c->level == 1 ? "  warned"
+                           : "");
+}
+
 static void
 print_ticket_text(const Ticket *t, const char *prefix)
 {
@@ -312,6 +336,10 @@ print_ticket_text(const Ticket *t, const char *prefix)
         }
         printf("\n%s\n", m->reply_text != NULL ? m->reply_text : "");
     }
+    if (t->clock_history->len > 0)
+        printf("\n--- response clocks\n");
+    for (guint i = 0; i < t->clock_history->len; i++)
+        print_clock_text(&g_array_index(t->clock_history, EndedClock, i));
     printf("\n--- events\n");
     for (guint i = 0; i < t->events->len; i++) {
         const TicketEvent *e = g_ptr_array_index(t->events, i);
@@ -320,6 +348,21 @@ print_ticket_text(const Ticket *t, const char *prefix)
         printf("%s  %-14s %s\n", at != NULL ? at : "-", e->kind,
                e->detail != NULL ? e->detail : "");
     }
+}
+
+static void
+write_clock(JsonWriter *w, const EndedClock *c)
+{
+    json_begin_object(w);
+    json_kv_string(w, "kind", clock_kind_name(c->kind));
+    json_kv_time(w, "started_at", c->started_at);
+    json_kv_time(w, "due_at", c->due_at);
+    json_kv_time(w, "ended_at", c->ended_at);
+    json_kv_string(w, "ended_by", clock_end_name(c->end));
+    json_kv_bool(w, "met", clock_is_met(c));
+    json_kv_int(w, "paused_seconds", c->paused_total);
+    json_kv_int(w, "escalation_level", c->level);
+    json_end_object(w);
 }
 
 static Status
@@ -371,6 +414,11 @@ ticket_show(Ctx *ctx, int argc, char **argv, GError **error)
             json_kv_string(w, "detail", e->detail);
             json_end_object(w);
         }
+        json_end_array(w);
+        json_key(w, "clocks");
+        json_begin_array(w);
+        for (guint i = 0; i < t->clock_history->len; i++)
+            write_clock(w, &g_array_index(t->clock_history, EndedClock, i));
         json_end_array(w);
         json_end_object(w);
         text = json_writer_finish(g_steal_pointer(&w));

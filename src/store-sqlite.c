@@ -281,6 +281,7 @@ typedef enum {
     Q_TICKET_MESSAGES,
     Q_MSG_ATTACHMENTS,
     Q_TICKET_EVENTS,
+    Q_TICKET_CLOCKS,
     Q_TICKET_FIELDS,
     Q_FIELD_SET,
     Q_FIELD_DELETE,
@@ -370,6 +371,9 @@ static const char *const query_sql[Q_COUNT] = {
     [Q_TICKET_EVENTS] =
         "SELECT at, kind, detail FROM events WHERE ticket_id = ?1"
         " ORDER BY at, id",
+    [Q_TICKET_CLOCKS] =
+        "SELECT kind, started_at, due_at, ended_at, paused_total, ended_by,"
+        " level FROM clocks WHERE ticket_id = ?1 ORDER BY started_at, id",
     [Q_TICKET_FIELDS] =
         "SELECT name, value FROM fields WHERE ticket_id = ?1",
     [Q_FIELD_SET] =
@@ -1747,6 +1751,30 @@ load_events(Store *store, Ticket *ticket, GError **error)
                     "cannot read ticket events", event_row, ticket, error);
 }
 
+static Status
+clock_row(Store *store, sqlite3_stmt *stmt, gpointer data, GError **error)
+{
+    Ticket *ticket = data;
+    EndedClock c;
+
+    c.kind = (ClockKind)sqlite3_column_int(stmt, 0);
+    c.started_at = sqlite3_column_int64(stmt, 1);
+    c.due_at = sqlite3_column_int64(stmt, 2);
+    c.ended_at = sqlite3_column_int64(stmt, 3);
+    c.paused_total = sqlite3_column_int64(stmt, 4);
+    c.end = (ClockEnd)sqlite3_column_int(stmt, 5);
+    c.level = sqlite3_column_int(stmt, 6);
+    g_array_append_val(ticket->clock_history, c);
+    return ST_OK;
+}
+
+static Status
+load_clocks(Store *store, Ticket *ticket, GError **error)
+{
+    return each_row(store, Q_TICKET_CLOCKS, ticket->id,
+                    "cannot read ticket clocks", clock_row, ticket, error);
+}
+
 Status
 store_ticket_get(Store *store, gint64 id, bool with_history,
                  Ticket **ticket_out, GError **error)
@@ -1779,6 +1807,8 @@ store_ticket_get(Store *store, gint64 id, bool with_history,
             st = load_messages(store, ticket, error);
         if (st == ST_OK && with_history)
             st = load_events(store, ticket, error);
+        if (st == ST_OK && with_history)
+            st = load_clocks(store, ticket, error);
         if (st != ST_OK)
             return st;
     }

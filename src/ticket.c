@@ -25,6 +25,7 @@ ticket_new(void)
     ticket->breached_at = MESSAGE_NO_TIME;
     ticket->pending_since = MESSAGE_NO_TIME;
     ticket->ended_clocks = g_array_new(FALSE, FALSE, sizeof(EndedClock));
+    ticket->clock_history = g_array_new(FALSE, FALSE, sizeof(EndedClock));
     ticket->fields = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
                                            g_free);
     ticket->messages = g_ptr_array_new_with_free_func(
@@ -51,6 +52,7 @@ ticket_free(Ticket *ticket)
     g_ptr_array_unref(ticket->messages);
     g_ptr_array_unref(ticket->events);
     g_array_unref(ticket->ended_clocks);
+    g_array_unref(ticket->clock_history);
     g_free(ticket);
 }
 
@@ -194,4 +196,33 @@ const char *
 direction_name(Direction dir)
 {
     return dir == DIRECTION_OUT ? "out" : "in";
+}
+
+const char *
+clock_kind_name(ClockKind kind)
+{
+    return kind == CLOCK_KIND_NEXT ? "next" : "first";
+}
+
+const char *
+clock_end_name(ClockEnd end)
+{
+    switch (end) {
+    case CLOCK_END_ANSWERED:
+        return "answered";
+    case CLOCK_END_DONE:
+        return "done";
+    case CLOCK_END_REPLACED:
+        return "replaced";
+    }
+    return "answered";
+}
+
+/* As the report counts attainment: an answer at or before the deadline
+ * that includes the pause credit. */
+bool
+clock_is_met(const EndedClock *clock)
+{
+    return clock->end == CLOCK_END_ANSWERED &&
+           clock->ended_at <= clock->due_at;
 }

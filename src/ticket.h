@@ -147,6 +147,8 @@ typedef struct {
     gint64 pending_total;     /* seconds pending before pending_since
                                  (business time with a calendar) */
     GArray *ended_clocks;     /* EndedClock, not yet stored */
+    GArray *clock_history;    /* EndedClock, stored, oldest first;
+                                 filled on request */
     GHashTable *fields;       /* char * -> char * */
     GPtrArray *messages;      /* StoredMessage *; filled on request */
     GPtrArray *events;        /* TicketEvent *; filled on request */
@@ -170,5 +172,9 @@ bool ticket_priority_from_name(const char *name, Priority *priority_out);
 const char *role_name(Role role);             /* customer|agent|system */
 Role role_from_name(const char *name);
 const char *direction_name(Direction dir);    /* in|out */
+const char *clock_kind_name(ClockKind kind);  /* first|next */
+const char *clock_end_name(ClockEnd end);     /* answered|done|replaced */
+/* Whether an ended clock was answered by its deadline. */
+bool clock_is_met(const EndedClock *clock);
 
 #endif

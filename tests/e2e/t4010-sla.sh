@@ -181,6 +181,31 @@ test_expect_success 'the warning raises the priority one step, the breach marks 
     test "$(history 1002 | wc -l)" -eq 4
 '
 
+# clocks ID: the ended response clocks of a ticket, one line each.
+clocks()
+{
+    mt ticket show "$1" --json | "$PYTHON" -c '
+import json, sys
+for c in json.load(sys.stdin)["clocks"]:
+    print(c["kind"], c["started_at"], c["due_at"], c["ended_at"],
+          c["ended_by"], c["met"], c["paused_seconds"], c["escalation_level"])'
+}
+
+test_expect_success 'ticket show lists each ended response clock' '
+    cd "$TMPDIR_TEST/q" &&
+    clocks 1003 >c3 &&
+    echo "first 2026-03-09T09:00:00Z 2026-03-10T09:00:00Z 2026-03-09T12:00:00Z answered True 0 0" >e3 &&
+    test_cmp e3 c3 &&
+    test -z "$(clocks 1004)" &&
+    at 2026-03-12T02:00:00Z ticket set 1001 status=resolved &&
+    clocks 1001 >c1 &&
+    echo "first 2026-03-09T08:00:00Z 2026-03-10T08:00:00Z 2026-03-12T02:00:00Z done False 0 2" >e1 &&
+    test_cmp e1 c1 &&
+    mt ticket show 1003 >show3 &&
+    grep -q "^first started 2026-03-09T09:00:00Z  due 2026-03-10T09:00:00Z  answered 2026-03-09T12:00:00Z  in time$" show3 &&
+    mt ticket show 1001 | grep -q "^first started .*  done 2026-03-12T02:00:00Z  breached$"
+'
+
 # --- 24/7, irregular runs, a day missed -----------------------------
 #
 # 1001 opened Mon 08:00Z: the run at Tue 05:14 is the first after the

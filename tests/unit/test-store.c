@@ -1149,6 +1149,28 @@ test_ended_clocks(Fixture *fx, gconstpointer data)
                     ST_OK);
     g_assert_cmpint(got->pending_since, ==, 1200);
     g_assert_cmpint(got->pending_total, ==, 77);
+    g_assert_cmpuint(got->clock_history->len, ==, 0);
+    g_clear_pointer(&got, ticket_free);
+    /* With its history, every ended clock comes back, by start. */
+    g_assert_cmpint(store_ticket_get(fx->store, id, true, &got, &error), ==,
+                    ST_OK);
+    g_assert_cmpuint(got->clock_history->len, ==, 6);
+    {
+        const EndedClock *h = (const EndedClock *)got->clock_history->data;
+
+        g_assert_cmpint(h[0].started_at, ==, 500);
+        g_assert_cmpint(h[1].kind, ==, CLOCK_KIND_FIRST);
+        g_assert_cmpint(h[1].due_at, ==, 5000);
+        g_assert_cmpint(h[1].ended_at, ==, 4000);
+        g_assert_cmpint(h[1].paused_total, ==, 600);
+        g_assert_cmpint(h[1].end, ==, CLOCK_END_ANSWERED);
+        g_assert_cmpint(h[1].level, ==, 1);
+        g_assert_true(clock_is_met(&h[1]));
+        g_assert_false(clock_is_met(&h[3]));  /* answered late */
+        g_assert_cmpint(h[4].end, ==, CLOCK_END_DONE);
+        g_assert_false(clock_is_met(&h[4]));  /* never answered */
+        g_assert_cmpint(h[5].started_at, ==, 16000);
+    }
     g_assert_cmpint(store_ticket_scan(fx->store, 1000, 20000, scan_one, &sum,
                                       &error),
                     ==, ST_OK);
