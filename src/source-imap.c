@@ -629,6 +629,27 @@ connect_and_login(ImapSource *is, const SourceConfig *cfg, bool implicit,
     return refresh_capabilities(is, error);
 }
 
+/* What after = move or delete does on a server without MOVE (RFC
+ * 6851) or UIDPLUS (RFC 4315), said with -v: older servers lack them,
+ * and without UIDPLUS a delete expunges a person's \Deleted mail too. */
+static void
+note_fallbacks(ImapSource *is, const SourceConfig *cfg)
+{
+    bool has_move = mailimap_has_extension(is->imap, "MOVE") != 0;
+    bool has_uidplus = mailimap_has_extension(is->imap, "UIDPLUS") != 0;
+
+    if (cfg->after == SOURCE_AFTER_MOVE && !has_move)
+        g_info("imap: [source %s] '%s' has no MOVE: each message is "
+               "copied to '%s', then deleted",
+               source_name(cfg), is->host, is->move_folder);
+    if ((cfg->after == SOURCE_AFTER_DELETE ||
+         (cfg->after == SOURCE_AFTER_MOVE && !has_move)) &&
+        !has_uidplus)
+        g_info("imap: [source %s] '%s' has no UIDPLUS: deleting expunges "
+               "every message marked \\Deleted in the folder",
+               source_name(cfg), is->host);
+}
+
 /* The url's parts: imap[s]://[user@]host[:port][/FOLDER]. */
 static Status
 parse_url(const SourceConfig *cfg, bool *implicit_out, char **host_out,
@@ -749,6 +770,7 @@ imap_open(const SourceConfig *cfg, Source **src_out, GError **error)
     wipe_free(password);
     if (st != ST_OK)
         return st;
+    note_fallbacks(is, cfg);
     *src_out = g_steal_pointer(&guard);
     return ST_OK;
 }

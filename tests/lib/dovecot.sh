@@ -14,6 +14,9 @@
 #   dovecot_flag FOLDER UID FLAG   add a flag, as a person's client does
 #   dovecot_doveadm ARGS... doveadm against this server
 #
+# DOVECOT_EXTRA_CONF, set before dovecot_start, is appended to the
+# config (e.g. imap_capability, to play an older server).
+#
 # Everything lives in $TMPDIR_TEST/dovecot: the config, a passwd-file
 # user, a CA and a server certificate (made with openssl at test time,
 # for 127.0.0.1 and localhost), the Maildir and the log.  Dovecot runs
@@ -150,6 +153,7 @@ namespace inbox {
   inbox = yes
   separator = /
 }
+${DOVECOT_EXTRA_CONF:-}
 CONF
     /usr/sbin/dovecot -c "$d/dovecot.conf" || {
         echo "dovecot.sh: dovecot did not start"; cat "$d/dovecot.log"
