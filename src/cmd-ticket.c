@@ -392,6 +392,8 @@ ticket_show(Ctx *ctx, int argc, char **argv, GError **error)
     if (t == NULL)
         return status_set(error, ST_DATAERR, "ticket show: no ticket %s",
                           argv[1]);
+    if ((st = store_ticket_load_clocks(ctx->store, t, error)) != ST_OK)
+        return st;
     if (as_json) {
         g_autoptr(JsonWriter) w = json_writer_new(true);
         g_autofree char *text = NULL;

@@ -1768,9 +1768,10 @@ clock_row(Store *store, sqlite3_stmt *stmt, gpointer data, GError **error)
     return ST_OK;
 }
 
-static Status
-load_clocks(Store *store, Ticket *ticket, GError **error)
+Status
+store_ticket_load_clocks(Store *store, Ticket *ticket, GError **error)
 {
+    g_array_set_size(ticket->clock_history, 0);
     return each_row(store, Q_TICKET_CLOCKS, ticket->id,
                     "cannot read ticket clocks", clock_row, ticket, error);
 }
@@ -1807,8 +1808,6 @@ store_ticket_get(Store *store, gint64 id, bool with_history,
             st = load_messages(store, ticket, error);
         if (st == ST_OK && with_history)
             st = load_events(store, ticket, error);
-        if (st == ST_OK && with_history)
-            st = load_clocks(store, ticket, error);
         if (st != ST_OK)
             return st;
     }

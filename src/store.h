@@ -123,11 +123,16 @@ Status store_ticket_create(Store *store, Ticket *ticket,
 Status store_ticket_update(Store *store, Ticket *ticket,
                            GError **error);
 
-/* Ticket id, with its messages, events and ended response clocks
- * (clock_history) when with_history; *ticket_out is NULL when there is
- * no such ticket.  The caller frees it. */
+/* Ticket id, with its messages and events when with_history; *ticket_out
+ * is NULL when there is no such ticket.  The caller frees it. */
 Status store_ticket_get(Store *store, gint64 id, bool with_history,
                         Ticket **ticket_out, GError **error);
+
+/* The ticket's ended response clocks into ticket->clock_history, oldest
+ * first (only `ticket show` wants them: not part of with_history, which
+ * every queued mail reads). */
+Status store_ticket_load_clocks(Store *store, Ticket *ticket,
+                                GError **error);
 
 /* Zero fields filter nothing (except status: -1 is any). */
 typedef struct {

@@ -148,7 +148,7 @@ typedef struct {
                                  (business time with a calendar) */
     GArray *ended_clocks;     /* EndedClock, not yet stored */
     GArray *clock_history;    /* EndedClock, stored, oldest first;
-                                 filled on request */
+                                 store_ticket_load_clocks() fills it */
     GHashTable *fields;       /* char * -> char * */
     GPtrArray *messages;      /* StoredMessage *; filled on request */
     GPtrArray *events;        /* TicketEvent *; filled on request */
