@@ -140,31 +140,32 @@ report_duration_text(gint64 secs)
     return g_strdup_printf("%" G_GINT64_FORMAT "s", secs);
 }
 
+/* part as a percentage of whole; false when whole is 0 (no figure). */
+static bool
+percent_of(gint64 part, gint64 whole, double *pct_out)
+{
+    if (whole == 0)
+        return false;
+    *pct_out = 100.0 * (double)part / (double)whole;
+    return true;
+}
+
 bool
 report_sla_percent(const ReportFigures *f, double *pct_out)
 {
-    if (f->sla_due == 0)
-        return false;
-    *pct_out = 100.0 * (double)f->sla_met / (double)f->sla_due;
-    return true;
+    return percent_of(f->sla_met, f->sla_due, pct_out);
 }
 
 bool
 report_next_percent(const ReportFigures *f, double *pct_out)
 {
-    if (f->next_due == 0)
-        return false;
-    *pct_out = 100.0 * (double)f->next_met / (double)f->next_due;
-    return true;
+    return percent_of(f->next_met, f->next_due, pct_out);
 }
 
 bool
 report_resolution_rate(const ReportFigures *f, double *pct_out)
 {
-    if (f->opened == 0)
-        return false;
-    *pct_out = 100.0 * (double)f->opened_resolved / (double)f->opened;
-    return true;
+    return percent_of(f->opened_resolved, f->opened, pct_out);
 }
 
 bool
@@ -890,6 +891,21 @@ json_opt_double(JsonWriter *w, const char *key, bool has, double v,
         json_null(w);
 }
 
+/* key: {due, met, percent} of a response clock's attainment. */
+static void
+json_attainment(JsonWriter *w, const char *key, gint64 met, gint64 due)
+{
+    double pct = 0;
+    bool has = percent_of(met, due, &pct);
+
+    json_key(w, key);
+    json_begin_object(w);
+    json_kv_int(w, "due", due);
+    json_kv_int(w, "met", met);
+    json_opt_double(w, "percent", has, pct, 1);
+    json_end_object(w);
+}
+
 static void
 json_figures(JsonWriter *w, const ReportFigures *f)
 {
@@ -921,20 +937,8 @@ json_figures(JsonWriter *w, const ReportFigures *f)
                    f->resolution_median, f->resolution_p90);
     json_key(w, "sla");
     json_begin_object(w);
-    json_key(w, "first_response");
-    json_begin_object(w);
-    json_kv_int(w, "due", f->sla_due);
-    json_kv_int(w, "met", f->sla_met);
-    has = report_sla_percent(f, &v);
-    json_opt_double(w, "percent", has, v, 1);
-    json_end_object(w);
-    json_key(w, "next_response");
-    json_begin_object(w);
-    json_kv_int(w, "due", f->next_due);
-    json_kv_int(w, "met", f->next_met);
-    has = report_next_percent(f, &v);
-    json_opt_double(w, "percent", has, v, 1);
-    json_end_object(w);
+    json_attainment(w, "first_response", f->sla_met, f->sla_due);
+    json_attainment(w, "next_response", f->next_met, f->next_due);
     json_end_object(w);
     json_key(w, "escalations");
     json_begin_object(w);
