@@ -15,6 +15,8 @@
 #include "template.h"
 #include "util.h"
 
+#include "rm-rf.h"
+
 static char *
 write_template(const char *dir, const char *name, const char *text)
 {
@@ -367,18 +369,7 @@ test_filed_as_parsed(void)
     g_assert_cmpuint(built, <, G_N_ELEMENTS(filed_cases));
     store_rollback(store);
     g_clear_pointer(&store, store_close);
-    g_unlink(tpl);
-    {
-        g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
-        const char *name;
-
-        while (d != NULL && (name = g_dir_read_name(d)) != NULL) {
-            g_autofree char *path = g_build_filename(dir, name, NULL);
-
-            g_unlink(path);
-        }
-    }
-    g_rmdir(dir);
+    rm_rf(dir);
 }
 
 int

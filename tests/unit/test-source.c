@@ -15,6 +15,8 @@
 #include "source.h"
 #include "util.h"
 
+#include "rm-rf.h"
+
 /* ---- helpers ----------------------------------------------------- */
 
 static char *
@@ -25,26 +27,6 @@ make_tmpdir(void)
 
     g_assert_no_error(error);
     return dir;
-}
-
-static void
-rm_rf(const char *path)
-{
-    GDir *d = g_dir_open(path, 0, NULL);
-
-    if (d != NULL) {
-        const char *name;
-
-        while ((name = g_dir_read_name(d)) != NULL) {
-            g_autofree char *child = g_build_filename(path, name, NULL);
-
-            rm_rf(child);
-        }
-        g_dir_close(d);
-        g_rmdir(path);
-    } else {
-        g_unlink(path);
-    }
 }
 
 static void
