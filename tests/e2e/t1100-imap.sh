@@ -13,36 +13,7 @@ need_binary
 need_dovecot
 SHARED="$MT_SRCDIR/../shared"
 
-dovecot_start >dovecot-start.log 2>&1 || {
-    sed 's/^/# /' dovecot-start.log
-    echo "Bail out! dovecot did not start"
-    exit 1
-}
-
-# desk DIR [KEY=VALUE lines for the source]: a fresh desk whose one
-# source is the test server's INBOX over STARTTLS.
-desk()
-{
-    local dir=$1
-    shift
-    rm -rf "$dir" && mkdir -p "$dir"
-    {
-        printf '%s\n' "[general]" "database = var/mailtriage.db" \
-            "support_address = support@example.com" "batch_size = 7" "" \
-            "[source support]"
-        if ! printf '%s\n' "$@" | grep -q "^url ="; then
-            echo "url = imap://127.0.0.1:$DOVECOT_PORT/INBOX"
-        fi
-        echo "user = support"
-        if ! printf '%s\n' "$@" | grep -q "^password_"; then
-            echo "password_file = $DOVECOT_PASSWORD_FILE"
-        fi
-        if ! printf '%s\n' "$@" | grep -q "^ca_file\|^tls_verify"; then
-            echo "ca_file = $DOVECOT_CA"
-        fi
-        printf '%s\n' "$@"
-    } >"$dir/mailtriage.conf"
-}
+dovecot_start_or_bail
 
 # tickets: id, status, customer and subject of every ticket.
 tickets()
@@ -61,8 +32,8 @@ empty_folder()
 
 test_expect_success 'the sample mailbox over STARTTLS: same tickets as from the Maildir' '
     test "$(dovecot_append INBOX "$MT_SRCDIR/sample/maildir")" = 31 &&
-    desk ref && (cd ref && mt ingest "$MT_SRCDIR/sample/maildir" && tickets >../ref.tickets) &&
-    desk d1 && cd d1 &&
+    dovecot_desk ref && (cd ref && mt ingest "$MT_SRCDIR/sample/maildir" && tickets >../ref.tickets) &&
+    dovecot_desk d1 && cd d1 &&
     mt -v fetch 2>err &&
     grep -q "fetch: messages=31 new_tickets=" err &&
     tickets >../d1.tickets &&
@@ -104,7 +75,7 @@ test_expect_success 'a slice of the shared corpus: every message stored, byte fo
     find "$SHARED/corpus" -name "*.eml" | sort | awk "NR % 17 == 0" | head -n 60 >slice &&
     test "$(wc -l <slice)" -ge 20 &&
     test "$(dovecot_append INBOX $(cat slice))" = "$(wc -l <slice)" &&
-    desk d2 && cd d2 &&
+    dovecot_desk d2 && cd d2 &&
     mt -v fetch 2>err &&
     grep -q "messages=$(wc -l <../slice) " err &&
     for f in $(cat ../slice); do tr -d "\r" <"$f" | sha256sum | cut -d" " -f1; done | sort >want &&
@@ -118,31 +89,31 @@ fi
 test_expect_success 'implicit TLS (imaps://) with the CA in ca_file' '
     empty_folder INBOX &&
     dovecot_append INBOX "$MT_SRCDIR/sample/maildir" &&
-    desk d3 "url = imaps://127.0.0.1:$DOVECOT_TLS_PORT/INBOX" "after = keep" &&
+    dovecot_desk d3 "url = imaps://127.0.0.1:$DOVECOT_TLS_PORT/INBOX" "after = keep" &&
     cd d3 && mt -v fetch 2>err && grep -q "messages=31" err
 '
 
 test_expect_success 'an untrusted certificate is refused (69), nothing fetched' '
-    desk d4 "url = imaps://127.0.0.1:$DOVECOT_TLS_PORT/INBOX" "ca_file = $DOVECOT_DIR/rogue.pem" &&
+    dovecot_desk d4 "url = imaps://127.0.0.1:$DOVECOT_TLS_PORT/INBOX" "ca_file = $DOVECOT_DIR/rogue.pem" &&
     cd d4 && expect_exit 69 mt fetch &&
     grep -q "certificate of .127.0.0.1. not trusted" err &&
     test "$(mt ticket list --json | json_get "len(j)")" = 0
 '
 
 test_expect_success 'the system trust store does not know our CA either (69)' '
-    desk d4b "url = imaps://127.0.0.1:$DOVECOT_TLS_PORT/INBOX" "tls_verify = yes" &&
+    dovecot_desk d4b "url = imaps://127.0.0.1:$DOVECOT_TLS_PORT/INBOX" "tls_verify = yes" &&
     sed -i "/^ca_file/d" d4b/mailtriage.conf &&
     cd d4b && expect_exit 69 mt fetch && grep -q "not trusted" err
 '
 
 test_expect_success 'tls_verify = no is accepted, and said loudly' '
-    desk d5 "url = imaps://127.0.0.1:$DOVECOT_TLS_PORT/INBOX" "tls_verify = no" "after = keep" &&
+    dovecot_desk d5 "url = imaps://127.0.0.1:$DOVECOT_TLS_PORT/INBOX" "tls_verify = no" "after = keep" &&
     cd d5 && mt -v fetch 2>err &&
     grep -q "NOT checked" err && grep -q "messages=31" err
 '
 
 test_expect_success 'a wrong password is refused (77), and never printed' '
-    desk d6 &&
+    dovecot_desk d6 &&
     printf "wrong-Pass-9\n" >d6/pw && chmod 600 d6/pw &&
     sed -i "s|^password_file = .*|password_file = pw|" d6/mailtriage.conf &&
     cd d6 && expect_exit 77 mt -v fetch &&
@@ -151,21 +122,21 @@ test_expect_success 'a wrong password is refused (77), and never printed' '
 '
 
 test_expect_success 'a password file others can read is refused (78)' '
-    desk d7 &&
+    dovecot_desk d7 &&
     cp "$DOVECOT_PASSWORD_FILE" d7/pw && chmod 640 d7/pw &&
     sed -i "s|^password_file = .*|password_file = pw|" d7/mailtriage.conf &&
     cd d7 && expect_exit 78 mt fetch && grep -q "readable by group or others" err
 '
 
 test_expect_success 'password_command' '
-    desk d8 "password_command = cat $DOVECOT_PASSWORD_FILE" "after = keep" &&
+    dovecot_desk d8 "password_command = cat $DOVECOT_PASSWORD_FILE" "after = keep" &&
     cd d8 && mt -v fetch 2>err && grep -q "messages=31" err &&
     ! grep -q "$DOVECOT_PASSWORD" err
 '
 
 test_expect_success 'a server that is down: 69 with a clear message' '
     port=$(free_port) &&
-    desk d9 "url = imap://127.0.0.1:$port/INBOX" &&
+    dovecot_desk d9 "url = imap://127.0.0.1:$port/INBOX" &&
     cd d9 && expect_exit 69 mt fetch && grep -q "cannot connect to .127.0.0.1. port $port" err
 '
 
@@ -180,7 +151,7 @@ s.bind((\"127.0.0.1\", int(sys.argv[1]))); s.listen(5)
 c, _ = s.accept(); time.sleep(30)" "$port" &
     pid=$!
     sleep 0.3
-    desk d10 "url = imap://127.0.0.1:$port/INBOX" "timeout = 2s" &&
+    dovecot_desk d10 "url = imap://127.0.0.1:$port/INBOX" "timeout = 2s" &&
     cd d10 &&
     start=$(date +%s) &&
     expect_exit 69 mt fetch &&
@@ -206,7 +177,7 @@ for line in f:
         c.sendall(tag + b\" BAD no\r\n\")" "$port" &
     pid=$!
     sleep 0.3
-    desk d11 "url = imap://127.0.0.1:$port/INBOX" "tls = starttls" &&
+    dovecot_desk d11 "url = imap://127.0.0.1:$port/INBOX" "tls = starttls" &&
     rc=0 &&
     { (cd d11 && expect_exit 69 mt fetch) || rc=1; } &&
     { kill $pid 2>/dev/null || true; } &&
@@ -216,7 +187,7 @@ for line in f:
 
 test_expect_success 'after = move:FOLDER leaves INBOX empty' '
     dovecot_doveadm mailbox create -u support Done &&
-    desk d12 "after = move:Done" &&
+    dovecot_desk d12 "after = move:Done" &&
     cd d12 && mt -v fetch 2>err && grep -q "messages=31" err &&
     test "$(dovecot_uids INBOX | wc -l)" = 0 &&
     test "$(dovecot_uids Done | wc -l)" = 31
@@ -224,7 +195,7 @@ test_expect_success 'after = move:FOLDER leaves INBOX empty' '
 
 test_expect_success 'after = delete' '
     dovecot_append INBOX "$MT_SRCDIR/sample/maildir" >/dev/null &&
-    desk d13 "after = delete" &&
+    dovecot_desk d13 "after = delete" &&
     cd d13 && mt -v fetch 2>err && grep -q "messages=31" err &&
     test "$(dovecot_uids INBOX | wc -l)" = 0
 '
@@ -234,13 +205,13 @@ test_expect_success 'several folders, one with a non-ASCII name (modified UTF-7)
     printf "From: Jörg <joerg@example.de>\nTo: support@example.com\nSubject: Rückfrage\nMessage-ID: <utf7-1@example.de>\n\nhallo\n" >u.eml &&
     dovecot_append "Kunden/Überprüfung & Co" u.eml &&
     dovecot_doveadm mailbox list -u support >list && grep -q "Überprüfung" list &&
-    desk d14 "folders = INBOX, Kunden/Überprüfung & Co" "after = keep" &&
+    dovecot_desk d14 "folders = INBOX, Kunden/Überprüfung & Co" "after = keep" &&
     cd d14 && mt -v fetch 2>err && grep -q "messages=32" err &&
     mt ticket list | grep -q "Rückfrage"
 '
 
 test_expect_success 'a folder that does not exist: 78, named' '
-    desk d15 "folders = INBOX, Nirgendwo" &&
+    dovecot_desk d15 "folders = INBOX, Nirgendwo" &&
     cd d15 && expect_exit 78 mt fetch && grep -q "folder .Nirgendwo." err
 '
 
@@ -258,7 +229,7 @@ test_expect_success 'a message over max_message_bytes: read up to the limit, fla
     empty_folder INBOX &&
     { printf "From: Big <big@example.org>\nTo: support@example.com\nSubject: huge log\nMessage-ID: <big-1@example.org>\n\n"; for i in $(seq 1 3000); do echo "log line $i of a very long attachment"; done; } >big.eml &&
     dovecot_append INBOX big.eml &&
-    desk d16 &&
+    dovecot_desk d16 &&
     printf "[limits]\nmax_message_bytes = 20000\n" >>d16/mailtriage.conf &&
     cd d16 && mt -v fetch 2>err && grep -q "messages=1 new_tickets=1" err &&
     test "$(mt message raw 1 | wc -c)" = 20000 &&
@@ -266,14 +237,14 @@ test_expect_success 'a message over max_message_bytes: read up to the limit, fla
 '
 
 test_expect_success 'url with a password in it is refused (78) without echoing it' '
-    desk d17 "url = imap://support:hunter2@127.0.0.1:$DOVECOT_PORT/INBOX" &&
+    dovecot_desk d17 "url = imap://support:hunter2@127.0.0.1:$DOVECOT_PORT/INBOX" &&
     cd d17 && expect_exit 78 mt fetch && ! grep -q hunter2 err
 '
 
 test_expect_success 'run fetches too' '
     empty_folder INBOX &&
     dovecot_append INBOX "$MT_SRCDIR/sample/maildir" >/dev/null &&
-    desk d18 && cd d18 && mt run &&
+    dovecot_desk d18 && cd d18 && mt run &&
     tickets >../d18.tickets && test_cmp ../ref.tickets ../d18.tickets &&
     test "$(dovecot_uids INBOX | grep -c "\\Seen")" = 31
 '

@@ -20,11 +20,7 @@ need_dovecot
 
 CASES="$MT_SRCDIR/tests/cases"
 
-dovecot_start >dovecot-start.log 2>&1 || {
-    sed 's/^/# /' dovecot-start.log
-    echo "Bail out! dovecot did not start"
-    exit 1
-}
+dovecot_start_or_bail
 
 # desk DIR FOLDERS [PORT TLS]: a fresh desk; one message per
 # transaction, so a kill lands between two messages.

@@ -12,26 +12,7 @@ need_dovecot
 DOVECOT_EXTRA_CONF="protocol imap {
   imap_capability = IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE
 }"
-dovecot_start >dovecot-start.log 2>&1 || {
-    sed 's/^/# /' dovecot-start.log
-    echo "Bail out! dovecot did not start"
-    exit 1
-}
-
-# desk DIR [lines for the source]: a desk whose one source is the test
-# server's INBOX over STARTTLS, in batches of 7.
-desk()
-{
-    local dir=$1
-    shift
-    rm -rf "$dir" && mkdir -p "$dir"
-    printf '%s\n' "[general]" "database = var/mailtriage.db" \
-        "support_address = support@example.com" "batch_size = 7" "" \
-        "[source support]" \
-        "url = imap://127.0.0.1:$DOVECOT_PORT/INBOX" "user = support" \
-        "password_file = $DOVECOT_PASSWORD_FILE" "ca_file = $DOVECOT_CA" \
-        "$@" >"$dir/mailtriage.conf"
-}
+dovecot_start_or_bail
 
 # capabilities: what the server says after login.
 capabilities()
@@ -57,7 +38,7 @@ test_expect_success 'the server offers neither MOVE nor UIDPLUS' '
 test_expect_success 'after = move:FOLDER without MOVE: copied, then deleted, each once' '
     dovecot_doveadm mailbox create -u support Done &&
     test "$(dovecot_append INBOX "$MT_SRCDIR/sample/maildir")" = 31 &&
-    desk mv "after = move:Done" &&
+    dovecot_desk mv "after = move:Done" &&
     cd mv && mt -v fetch 2>err &&
     grep -q "messages=31" err &&
     grep -q "has no MOVE: each message is copied to .Done., then deleted" err &&
@@ -71,7 +52,7 @@ test_expect_success 'after = move:FOLDER without MOVE: copied, then deleted, eac
 
 test_expect_success 'after = delete without UIDPLUS: a plain EXPUNGE, each message once' '
     test "$(dovecot_append INBOX "$MT_SRCDIR/sample/maildir")" = 31 &&
-    desk del "after = delete" &&
+    dovecot_desk del "after = delete" &&
     cd del && mt -v fetch 2>err &&
     grep -q "messages=31" err &&
     grep -q "has no UIDPLUS: deleting expunges every message marked .Deleted" err &&
@@ -82,7 +63,7 @@ test_expect_success 'after = delete without UIDPLUS: a plain EXPUNGE, each messa
 
 test_expect_success 'after = seen says nothing of either' '
     test "$(dovecot_append INBOX "$MT_SRCDIR/sample/maildir")" = 31 &&
-    desk seen "after = seen" &&
+    dovecot_desk seen "after = seen" &&
     cd seen && mt -v fetch 2>err &&
     grep -q "messages=31" err &&
     ! grep -q "has no" err &&

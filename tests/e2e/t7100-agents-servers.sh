@@ -21,11 +21,7 @@ need_binary
 need_dovecot
 need_smtp
 
-dovecot_start >dovecot-start.log 2>&1 || {
-    sed 's/^/# /' dovecot-start.log
-    echo "Bail out! dovecot did not start"
-    exit 1
-}
+dovecot_start_or_bail
 smtp_start >smtp-start.log 2>&1 || {
     sed 's/^/# /' smtp-start.log
     echo "Bail out! the SMTP sink did not start"

@@ -9,11 +9,7 @@
 need_binary
 need_dovecot
 
-dovecot_start >dovecot-start.log 2>&1 || {
-    sed 's/^/# /' dovecot-start.log
-    echo "Bail out! dovecot did not start"
-    exit 1
-}
+dovecot_start_or_bail
 
 # desk DIR [PORT]: a fresh desk reading INBOX, five messages per
 # transaction, so the 31 sample mails make seven batches.

@@ -2,6 +2,12 @@
 # dovecot.sh - a throw-away Dovecot (imapd) on 127.0.0.1 for the IMAP
 # tests (DESIGN 10).  Source it after test-lib.sh, then:
 #
+#   dovecot_start_or_bail   dovecot_start, or the script's TAP
+#                           "Bail out!" with Dovecot's output
+#   dovecot_desk DIR [LINES...]   a desk in DIR whose one source is
+#                           the server's INBOX over STARTTLS (LINES add
+#                           to or replace the source's url,
+#                           password_file, ca_file/tls_verify)
 #   dovecot_start           start it; sets DOVECOT_PORT (plain and
 #                           STARTTLS), DOVECOT_TLS_PORT (implicit TLS),
 #                           DOVECOT_USER, DOVECOT_PASSWORD_FILE (mode
@@ -176,6 +182,39 @@ sys.exit(0 if s.recv(100).startswith(b"* OK") else 1)' "$DOVECOT_PORT" \
     echo "dovecot.sh: dovecot does not answer on port $DOVECOT_PORT"
     cat "$d/dovecot.log"
     return 1
+}
+
+dovecot_start_or_bail()
+{
+    dovecot_start "$@" >dovecot-start.log 2>&1 && return 0
+    sed 's/^/# /' dovecot-start.log
+    echo "Bail out! dovecot did not start"
+    exit 1
+}
+
+# The batch size makes a run of the sample mailbox take several
+# transactions.
+dovecot_desk()
+{
+    local dir=$1
+    shift
+    rm -rf "$dir" && mkdir -p "$dir"
+    {
+        printf '%s\n' "[general]" "database = var/mailtriage.db" \
+            "support_address = support@example.com" "batch_size = 7" "" \
+            "[source support]"
+        if ! printf '%s\n' "$@" | grep -q "^url ="; then
+            echo "url = imap://127.0.0.1:$DOVECOT_PORT/INBOX"
+        fi
+        echo "user = support"
+        if ! printf '%s\n' "$@" | grep -q "^password_"; then
+            echo "password_file = $DOVECOT_PASSWORD_FILE"
+        fi
+        if ! printf '%s\n' "$@" | grep -q "^ca_file\|^tls_verify"; then
+            echo "ca_file = $DOVECOT_CA"
+        fi
+        printf '%s\n' "$@"
+    } >"$dir/mailtriage.conf"
 }
 
 dovecot_stop()
