@@ -21,8 +21,18 @@
 
 typedef struct {
     char *pos;
+    GBytes *raw;     /* NULL when fetching failed */
+    SourceInfo info;
     bool is_taken; /* processed in this batch, to be marked done */
 } Pending;
+
+/*
+ * A batch keeps its messages' bytes until it is committed, so that it
+ * can be stored again (redo_batch()).  Besides batch_size, this ends a
+ * batch early: enough for hundreds of ordinary messages, little next
+ * to the memory a run may use (bench/ingest.sh --rss-check).
+ */
+#define BATCH_MAX_BYTES ((gsize)4 << 20)
 
 /* Carry out the marks a driver queued (IMAP: one STORE for the batch).
  * Like mark_done() itself, a failure only delays the mark. */
@@ -68,6 +78,8 @@ static void
 clear_pending(Pending *p)
 {
     g_free(p->pos);
+    if (p->raw != NULL)
+        g_bytes_unref(p->raw);
 }
 
 /*
@@ -123,27 +135,38 @@ job_free(Job *job)
     g_free(job);
 }
 
+/* Parse and prepare fetched bytes: on a worker, or again for
+ * redo_batch().  Never fails: the problems are in the message. */
+static Message *
+parse_fetched(GBytes *raw, const SourceInfo *info, const Limits *limits,
+              const Processor *proc, const char *source, Prepared *prep)
+{
+    Message *msg = NULL;
+
+    (void)parse_message(raw, limits, &msg, NULL);
+    if (info->is_truncated)
+        message_add_problem(
+            msg,
+            "source: message of %" G_GSIZE_FORMAT " bytes; only the "
+            "first %" G_GSIZE_FORMAT " were read (size limit)",
+            info->full_size, g_bytes_get_size(raw));
+    processor_prepare(proc, source, msg, prep);
+    return msg;
+}
+
 static void
 parse_job(gpointer data, gpointer user_data)
 {
     Job *job = data;
     Pipeline *pl = user_data;
-    Message *msg = NULL;
+    Message *msg;
 
     if (job->is_finished) {
         job_free(job);
         return;
     }
-    /* parse_message() never fails on bad input; the problems are in
-     * the message. */
-    (void)parse_message(job->raw, pl->limits, &msg, NULL);
-    if (job->info.is_truncated)
-        message_add_problem(
-            msg,
-            "source: message of %" G_GSIZE_FORMAT " bytes; only the "
-            "first %" G_GSIZE_FORMAT " were read (size limit)",
-            job->info.full_size, g_bytes_get_size(job->raw));
-    processor_prepare(pl->proc, pl->source, msg, &job->prep);
+    msg = parse_fetched(job->raw, &job->info, pl->limits, pl->proc,
+                        pl->source, &job->prep);
     g_mutex_lock(&pl->lock);
     job->msg = msg;
     job->is_parsed = true;
@@ -284,6 +307,60 @@ is_source_lost(Status st)
     return st == ST_UNAVAILABLE || st == ST_TEMPFAIL || st == ST_NOPERM;
 }
 
+/* Whether processing failed because the store did, not the message. */
+static bool
+is_store_failure(Status st)
+{
+    return st == ST_IOERR || st == ST_TEMPFAIL || st == ST_SOFTWARE;
+}
+
+/*
+ * A batch is all or nothing (store_begin_all_or_nothing()), so a
+ * message that fails part-way leaves its writes mixed into the
+ * batch's.  Roll the batch back and store it again from the bytes it
+ * kept, each message in a savepoint this time, so that only a message
+ * that fails again is left out (and left at its source).  The caller
+ * commits it.
+ */
+static Status
+redo_batch(Ctx *ctx, Processor *proc, Source *src, const Limits *limits,
+           GArray *batch, const ProcessCounts *counts_at_begin,
+           guint *failed_out, GError **error)
+{
+    Status st;
+
+    store_rollback(ctx->store);
+    processor_restore_counts(proc, counts_at_begin);
+    if ((st = store_begin(ctx->store, error)) != ST_OK)
+        return st;
+    for (guint i = 0; i < batch->len && st == ST_OK; i++) {
+        Pending *p = &g_array_index(batch, Pending, i);
+        g_autoptr(GError) local = NULL;
+        Prepared prep = { 0 };
+        Message *msg;
+        Outcome out;
+
+        if (p->raw == NULL)
+            continue; /* its fetch failed: said and counted already */
+        msg = parse_fetched(p->raw, &p->info, limits, proc, src->key,
+                            &prep);
+        st = processor_ingest_message(proc, src->key, p->pos, msg, &prep,
+                                      p->info.received_at, &out, &local);
+        prepared_clear(&prep);
+        message_free(msg);
+        p->is_taken = st == ST_OK;
+        if (st != ST_OK && is_store_failure(st)) {
+            g_propagate_error(error, g_steal_pointer(&local));
+        } else if (st != ST_OK) {
+            g_warning("%s: %s: %s (left at the source)", src->key, p->pos,
+                      local->message);
+            (*failed_out)++;
+            st = ST_OK;
+        }
+    }
+    return st;
+}
+
 static Status
 ingest_source(Ctx *ctx, Processor *proc, const SourceConfig *scfg,
               guint *failed_out, GError **error)
@@ -293,6 +370,8 @@ ingest_source(Ctx *ctx, Processor *proc, const SourceConfig *scfg,
     g_autoptr(GPtrArray) todo = NULL;
     g_autoptr(GArray) batch = g_array_new(FALSE, TRUE, sizeof(Pending));
     guint batch_size = (guint)MAX(ctx->cfg->batch_size, 1);
+    gsize batch_bytes = 0;
+    ProcessCounts counts_at_begin = { 0 };
     guint next = 0;
     Pipeline pl;
     Status st;
@@ -310,12 +389,17 @@ ingest_source(Ctx *ctx, Processor *proc, const SourceConfig *scfg,
         g_autoptr(GError) local = NULL;
         Job *job;
         Pending p = { 0 };
+        bool must_redo = false;
         Outcome out;
 
         while (next < todo->len && pipeline_has_room(&pl))
             pipeline_push(&pl, src, g_ptr_array_index(todo, next++));
-        if (batch->len == 0 && (st = store_begin(ctx->store, error)) != ST_OK)
-            goto out;
+        if (batch->len == 0) {
+            if ((st = store_begin_all_or_nothing(ctx->store, error)) !=
+                ST_OK)
+                goto out;
+            counts_at_begin = *processor_counts(proc);
+        }
         job = pipeline_pop(&pl);
         p.pos = g_steal_pointer(&job->pos);
         if (job->error != NULL && is_source_lost(job->fetch_st)) {
@@ -338,32 +422,45 @@ ingest_source(Ctx *ctx, Processor *proc, const SourceConfig *scfg,
             local = g_steal_pointer(&job->error);
             st = ST_DATAERR;
         } else {
+            p.raw = g_bytes_ref(job->raw);
+            p.info = job->info;
+            batch_bytes += g_bytes_get_size(p.raw);
             st = processor_ingest_message(proc, src->key, p.pos, job->msg,
                                           &job->prep, job->info.received_at,
                                           &out, &local);
         }
         pipeline_finish(&pl, job);
-        if (st == ST_OK) {
-            p.is_taken = true;
-        } else if (st == ST_IOERR || st == ST_TEMPFAIL ||
-                   st == ST_SOFTWARE) {
+        if (st != ST_OK && is_store_failure(st)) {
             /* The store itself failed: stop, keep what was committed,
              * leave the rest for the next run. */
             store_rollback(ctx->store);
             clear_pending(&p);
             g_propagate_error(error, g_steal_pointer(&local));
             goto out;
-        } else {
+        }
+        p.is_taken = st == ST_OK;
+        must_redo = st != ST_OK && p.raw != NULL;
+        if (st != ST_OK && !must_redo) {
             g_warning("%s: %s: %s (left at the source)", src->key, p.pos,
                       local->message);
             (*failed_out)++;
         }
         g_array_append_val(batch, p);
-        if (batch->len >= batch_size ||
+        if (must_redo &&
+            (st = redo_batch(ctx, proc, src, &ctx->cfg->limits, batch,
+                             &counts_at_begin, failed_out, error)) != ST_OK) {
+            store_rollback(ctx->store);
+            goto out;
+        }
+        /* A redone batch is committed at once: a second redo would
+         * say again what failed in the first. */
+        if (must_redo || batch->len >= batch_size ||
+            batch_bytes >= BATCH_MAX_BYTES ||
             (next == todo->len && pl.jobs.length == 0)) {
             if ((st = commit_batch(ctx, src, batch, error)) != ST_OK)
                 goto out;
             g_array_set_size(batch, 0);
+            batch_bytes = 0;
         }
     }
     st = ST_OK;

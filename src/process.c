@@ -82,6 +82,12 @@ processor_counts(const Processor *proc)
 }
 
 void
+processor_restore_counts(Processor *proc, const ProcessCounts *counts)
+{
+    proc->counts = *counts;
+}
+
+void
 processor_set_outbox(Processor *proc, Outbox *outbox)
 {
     proc->outbox = outbox;
@@ -827,6 +833,8 @@ processor_ingest_message(Processor *proc, const char *source,
                          const char *pos, Message *msg, Prepared *prep,
                          gint64 received_at, Outcome *out, GError **error)
 {
+    const ProcessCounts counts_before = proc->counts;
+    const bool is_in_savepoint = !store_is_all_or_nothing(proc->store);
     Status st;
 
     memset(out, 0, sizeof(*out));
@@ -837,18 +845,26 @@ processor_ingest_message(Processor *proc, const char *source,
     if (received_at == MESSAGE_NO_TIME || received_at > proc->now)
         received_at = proc->now;
 
-    if ((st = store_savepoint(proc->store, error)) != ST_OK)
+    if (is_in_savepoint && (st = store_savepoint(proc->store, error)) != ST_OK)
         return st;
     st = ingest_parsed(proc, msg, prep, source, pos, received_at, out,
                        error);
+    if (st == ST_OK && util_failpoint("message", msg->message_id))
+        st = status_set(error, ST_DATAERR,
+                        "failing on purpose (MAILTRIAGE_FAILPOINT)");
     if (st != ST_OK) {
-        store_savepoint_rollback(proc->store);
+        /* Its writes are undone, here or by the caller: so are its
+         * counts (an ack-withheld, say). */
+        proc->counts = counts_before;
+        if (is_in_savepoint)
+            store_savepoint_rollback(proc->store);
         g_prefix_error(error, "message %s: ",
                        msg->message_id != NULL ? msg->message_id
                                                : msg->sha256);
         return st;
     }
-    if ((st = store_savepoint_release(proc->store, error)) != ST_OK)
+    if (is_in_savepoint &&
+        (st = store_savepoint_release(proc->store, error)) != ST_OK)
         return st;
     util_crashpoint("after-message");
     count(proc, out);

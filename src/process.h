@@ -4,7 +4,9 @@
  * reopen a ticket.  (DESIGN 1-4.)
  *
  * It runs inside the caller's batch transaction and puts each message
- * in a savepoint of its own, so a failure undoes that message alone.
+ * in a savepoint of its own, so a failure undoes that message alone;
+ * or in none when the transaction is all or nothing
+ * (store_begin_all_or_nothing()).
  * It owns the order of the pipeline, not its stages: each stage is its
  * own module and does no I/O.  Rules and assignment run through
  * triage.h on new tickets and, for `on followup` rules, on follow-ups.
@@ -96,6 +98,10 @@ typedef struct {
 } ProcessCounts;
 
 const ProcessCounts *processor_counts(const Processor *proc);
+
+/* Back to counts taken from processor_counts() before: for a caller
+ * that rolled back the messages counted since. */
+void processor_restore_counts(Processor *proc, const ProcessCounts *counts);
 
 /* Queue acknowledgments of new tickets into outbox (borrowed; it must
  * outlive proc).  Without one, no acknowledgment is queued. */

@@ -525,6 +525,7 @@ struct Store {
     sqlite3_stmt *stmts[Q_COUNT]; /* NULL until first used */
     Checkpointer *ckpt;           /* read-write stores only */
     guint savepoints; /* store_savepoint()s open; never more than are */
+    bool is_all_or_nothing; /* see store_begin_all_or_nothing() */
 };
 
 /* --- Helpers ------------------------------------------------------- */
@@ -1094,13 +1095,30 @@ store_begin(Store *store, GError **error)
      * halfway through its batch. */
     checkpointer_drain(store->ckpt);
     store->savepoints = 0;
+    store->is_all_or_nothing = false;
     return run_simple(store, Q_BEGIN, "cannot begin a transaction", error);
+}
+
+Status
+store_begin_all_or_nothing(Store *store, GError **error)
+{
+    Status st = store_begin(store, error);
+
+    store->is_all_or_nothing = st == ST_OK;
+    return st;
+}
+
+bool
+store_is_all_or_nothing(const Store *store)
+{
+    return store->is_all_or_nothing;
 }
 
 Status
 store_commit(Store *store, GError **error)
 {
     store->savepoints = 0;
+    store->is_all_or_nothing = false;
     return run_simple(store, Q_COMMIT, "cannot commit", error);
 }
 
@@ -1108,6 +1126,7 @@ void
 store_rollback(Store *store)
 {
     store->savepoints = 0;
+    store->is_all_or_nothing = false;
     /* Some errors (a full disk, an I/O error) already rolled back. */
     if (sqlite3_get_autocommit(store->db))
         return;
@@ -1339,7 +1358,7 @@ store_message_add(Store *store, const Message *msg,
      * a store error up to the one that rolls back to it.  A second
      * savepoint of our own would copy the pages the message touches
      * again (a few dozen KiB per message of an ingest). */
-    bool is_own = store->savepoints == 0;
+    bool is_own = store->savepoints == 0 && !store->is_all_or_nothing;
     Status st = ST_OK;
 
     if (is_own)

@@ -6,7 +6,9 @@
  * PostgreSQL backend (DESIGN 11) is another file, not a rewrite.  The
  * caller brackets a batch of messages in store_begin()/store_commit()
  * and each message in a savepoint, so that one bad message rolls back
- * alone and a batch costs one fsync.  Nothing here prints.
+ * alone (or stores the batch again without it: see
+ * store_begin_all_or_nothing()), and a batch costs one fsync.  Nothing
+ * here prints.
  *
  * Results marked "the caller frees" belong to the caller; every
  * argument is borrowed.  Every function returns ST_OK, or ST_IOERR for
@@ -43,6 +45,17 @@ int store_schema_version(Store *store);
 /* Transactions: one per batch.  Savepoints nest inside for one message
  * each; store_savepoint_rollback() undoes only that message. */
 Status store_begin(Store *store, GError **error);
+/*
+ * A transaction that its caller rolls back whole when any step in it
+ * fails, and does again without what failed: store_message_add() then
+ * takes no savepoint of its own, and processor_ingest_message() none
+ * per message.  Before it changes a page, a savepoint copies it: for a
+ * batch of messages that was a fifth of the store's work, spent on
+ * failures that hardly ever happen.
+ */
+Status store_begin_all_or_nothing(Store *store, GError **error);
+/* Whether the open transaction is one of store_begin_all_or_nothing(). */
+bool store_is_all_or_nothing(const Store *store);
 Status store_commit(Store *store, GError **error);
 void store_rollback(Store *store);
 Status store_savepoint(Store *store, GError **error);
@@ -84,7 +97,8 @@ typedef struct {
 /* Store msg (raw bytes byte for byte, parsed fields, attachment names
  * and sizes) on a ticket, all or nothing: in a savepoint of its own,
  * or inside a store_savepoint() in the caller's, which the caller
- * rolls back to when this fails.  *row_out receives its id. */
+ * rolls back to when this fails (or a whole transaction of
+ * store_begin_all_or_nothing()).  *row_out receives its id. */
 Status store_message_add(Store *store, const Message *msg,
                          const MessageFiling *filing, gint64 *row_out,
                          GError **error);

@@ -220,3 +220,13 @@ util_crashpoint(const char *name)
     if (++hits == (guint)g_ascii_strtoull(spec + len + 1, NULL, 10))
         raise(SIGKILL);
 }
+
+bool
+util_failpoint(const char *name, const char *key)
+{
+    const char *spec = g_getenv("MAILTRIAGE_FAILPOINT");
+    gsize len = strlen(name);
+
+    return spec != NULL && key != NULL && strncmp(spec, name, len) == 0 &&
+           spec[len] == ':' && strcmp(spec + len + 1, key) == 0;
+}

@@ -65,4 +65,10 @@ bool util_strv_contains_ci(const char *const *list, const char *s);
  * per call otherwise. */
 void util_crashpoint(const char *name);
 
+/* Failure tests: true when MAILTRIAGE_FAILPOINT is "NAME:KEY" for this
+ * name and key, and the caller then fails as if its step had gone
+ * wrong.  Keyed by a value (a Message-ID, say), not a count, so that
+ * the same message fails each time it is tried. */
+bool util_failpoint(const char *name, const char *key);
+
 #endif

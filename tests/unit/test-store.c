@@ -888,6 +888,43 @@ test_savepoint(Fixture *fx, gconstpointer data)
     g_assert_no_error(error);
 }
 
+/* A transaction that is all or nothing: a message in it takes no
+ * savepoint, and the transaction undoes or keeps everything at once. */
+static void
+test_all_or_nothing(Fixture *fx, gconstpointer data)
+{
+    g_autoptr(GError) error = NULL;
+    gint64 id = add_ticket(fx->store, "a@x", "s", TICKET_STATUS_NEW, 1);
+    g_autoptr(Message) a = make_message("undone", 6, "undone@x");
+    g_autoptr(Message) b = make_message("kept", 4, "kept@x");
+    gint64 row = 0, ticket = 0;
+
+    (void)data;
+    g_assert_false(store_is_all_or_nothing(fx->store));
+    g_assert_cmpint(store_begin_all_or_nothing(fx->store, &error), ==, ST_OK);
+    g_assert_true(store_is_all_or_nothing(fx->store));
+    add_message(fx->store, a, id);
+    store_rollback(fx->store);
+    g_assert_false(store_is_all_or_nothing(fx->store));
+    g_assert_cmpint(store_message_find(fx->store, "undone@x", NULL, &row,
+                                       &ticket, &error), ==, ST_OK);
+    g_assert_cmpint(row, ==, 0);
+
+    g_assert_cmpint(store_begin_all_or_nothing(fx->store, &error), ==, ST_OK);
+    add_message(fx->store, b, id);
+    g_assert_cmpint(store_commit(fx->store, &error), ==, ST_OK);
+    g_assert_false(store_is_all_or_nothing(fx->store));
+    g_assert_cmpint(store_message_find(fx->store, "kept@x", NULL, &row,
+                                       &ticket, &error), ==, ST_OK);
+    g_assert_cmpint(row, >, 0);
+
+    /* A plain transaction after it is not all or nothing. */
+    g_assert_cmpint(store_begin(fx->store, &error), ==, ST_OK);
+    g_assert_false(store_is_all_or_nothing(fx->store));
+    store_rollback(fx->store);
+    g_assert_no_error(error);
+}
+
 static void
 test_source_pos(Fixture *fx, gconstpointer data)
 {
@@ -1193,6 +1230,7 @@ main(int argc, char **argv)
         { "/store/participants", test_participants },
         { "/store/fields", test_fields },
         { "/store/savepoint", test_savepoint },
+        { "/store/all-or-nothing", test_all_or_nothing },
         { "/store/source-pos", test_source_pos },
         { "/store/meta", test_meta },
         { "/store/busy", test_busy },
