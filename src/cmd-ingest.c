@@ -99,6 +99,7 @@ typedef struct {
     GError *error;  /* why fetching failed */
     Status fetch_st;
     SourceInfo info; /* what the source knows beyond the bytes */
+    char sha256[65]; /* of raw, hashed by the main thread */
     Message *msg;   /* set by the worker */
     Prepared prep;  /* set by the worker */
     bool is_parsed; /* under Pipeline.lock */
@@ -135,15 +136,17 @@ job_free(Job *job)
     g_free(job);
 }
 
-/* Parse and prepare fetched bytes: on a worker, or again for
- * redo_batch().  Never fails: the problems are in the message. */
+/* Parse and prepare fetched bytes (sha256: their hash, or NULL): on a
+ * worker, or again for redo_batch().  Never fails: the problems are in
+ * the message. */
 static Message *
-parse_fetched(GBytes *raw, const SourceInfo *info, const Limits *limits,
-              const Processor *proc, const char *source, Prepared *prep)
+parse_fetched(GBytes *raw, const char *sha256, const SourceInfo *info,
+              const Limits *limits, const Processor *proc,
+              const char *source, Prepared *prep)
 {
     Message *msg = NULL;
 
-    (void)parse_message(raw, limits, &msg, NULL);
+    (void)parse_message_hashed(raw, sha256, limits, &msg, NULL);
     if (info->is_truncated)
         message_add_problem(
             msg,
@@ -165,8 +168,8 @@ parse_job(gpointer data, gpointer user_data)
         job_free(job);
         return;
     }
-    msg = parse_fetched(job->raw, &job->info, pl->limits, pl->proc,
-                        pl->source, &job->prep);
+    msg = parse_fetched(job->raw, job->sha256, &job->info, pl->limits,
+                        pl->proc, pl->source, &job->prep);
     g_mutex_lock(&pl->lock);
     job->msg = msg;
     job->is_parsed = true;
@@ -245,6 +248,12 @@ pipeline_push(Pipeline *pl, Source *src, const char *pos)
     if (job->fetch_st != ST_OK) {
         job->is_parsed = true;
     } else {
+        gsize len;
+        const void *data = g_bytes_get_data(job->raw, &len);
+
+        /* Hashed here, not by the worker: parsing keeps the worker
+         * busier than the store keeps this thread. */
+        util_sha256_hex(data != NULL ? data : "", len, job->sha256);
         source_info(src, pos, &job->info);
         pl->raw_bytes += g_bytes_get_size(job->raw);
         g_thread_pool_push(pl->pool, job, NULL);
@@ -342,8 +351,8 @@ redo_batch(Ctx *ctx, Processor *proc, Source *src, const Limits *limits,
 
         if (p->raw == NULL)
             continue; /* its fetch failed: said and counted already */
-        msg = parse_fetched(p->raw, &p->info, limits, proc, src->key,
-                            &prep);
+        msg = parse_fetched(p->raw, NULL, &p->info, limits, proc,
+                            src->key, &prep);
         st = processor_ingest_message(proc, src->key, p->pos, msg, &prep,
                                       p->info.received_at, &out, &local);
         prepared_clear(&prep);

@@ -2508,6 +2508,13 @@ Status
 parse_message(GBytes *raw, const Limits *lim, Message **msg_out,
               GError **error)
 {
+    return parse_message_hashed(raw, NULL, lim, msg_out, error);
+}
+
+Status
+parse_message_hashed(GBytes *raw, const char *sha256, const Limits *lim,
+                     Message **msg_out, GError **error)
+{
     static const char *const no_fallbacks[] = { NULL };
     g_autoptr(Message) msg = message_new(raw);
     g_autoptr(GPtrArray) charsets = g_ptr_array_new();
@@ -2528,7 +2535,10 @@ parse_message(GBytes *raw, const Limits *lim, Message **msg_out,
     data = g_bytes_get_data(msg->raw, &len);
     if (data == NULL)
         data = "";
-    util_sha256_hex(data, len, msg->sha256);
+    if (sha256 != NULL)
+        g_strlcpy(msg->sha256, sha256, sizeof msg->sha256);
+    else
+        util_sha256_hex(data, len, msg->sha256);
 
     ctx.msg = msg;
     ctx.lim = lim;

@@ -38,6 +38,13 @@ void limits_init_default(Limits *lim);
 Status parse_message(GBytes *raw, const Limits *lim, Message **msg_out,
                      GError **error);
 
+/* The same, with the SHA-256 of raw (lowercase hex) computed already,
+ * or NULL to compute it: the ingest pipeline hashes on the thread that
+ * has time to spare. */
+Status parse_message_hashed(GBytes *raw, const char *sha256,
+                            const Limits *lim, Message **msg_out,
+                            GError **error);
+
 /* Parse an RFC 5322 date-time (Date:, the date of a Received: line) to
  * Unix seconds; MESSAGE_NO_TIME when it is not a usable date. */
 gint64 parse_date(const char *value);
