@@ -381,6 +381,7 @@ ingest_source(Ctx *ctx, Processor *proc, const SourceConfig *scfg,
     guint batch_size = (guint)MAX(ctx->cfg->batch_size, 1);
     gsize batch_bytes = 0;
     ProcessCounts counts_at_begin = { 0 };
+    Limits limits = ctx->cfg->limits;
     guint next = 0;
     Pipeline pl;
     Status st;
@@ -393,7 +394,9 @@ ingest_source(Ctx *ctx, Processor *proc, const SourceConfig *scfg,
         return st;
     source_plan(src, todo);
 
-    pipeline_init(&pl, &ctx->cfg->limits, proc, src->key);
+    /* The store keeps the raw message, not its attachments' bytes. */
+    limits.is_attachment_size_only = true;
+    pipeline_init(&pl, &limits, proc, src->key);
     while (next < todo->len || pl.jobs.length > 0) {
         g_autoptr(GError) local = NULL;
         Job *job;
@@ -456,7 +459,7 @@ ingest_source(Ctx *ctx, Processor *proc, const SourceConfig *scfg,
         }
         g_array_append_val(batch, p);
         if (must_redo &&
-            (st = redo_batch(ctx, proc, src, &ctx->cfg->limits, batch,
+            (st = redo_batch(ctx, proc, src, &limits, batch,
                              &counts_at_begin, failed_out, error)) != ST_OK) {
             store_rollback(ctx->store);
             goto out;

@@ -78,6 +78,7 @@ limits_init_default(Limits *lim)
     lim->max_parts = 1000;
     lim->max_headers = 1000;
     lim->fallback_charsets = NULL;
+    lim->is_attachment_size_only = false;
 }
 
 /* Everything one parse_message() call carries through the walk. */
@@ -1264,11 +1265,13 @@ leaf_attachment(ParseCtx *ctx, GMimePart *part, const char *type,
                 const char *filename)
 {
     gsize size = 0;
-    g_autoptr(GBytes) data =
-        decode_part(ctx, part, false, ctx->omit_data, &size);
     bool tnef = strstr(type, "ms-tnef") != NULL ||
                 (filename != NULL &&
                  g_ascii_strcasecmp(filename, "winmail.dat") == 0);
+    bool is_size_only =
+        ctx->omit_data || (ctx->lim->is_attachment_size_only && !tnef);
+    g_autoptr(GBytes) data =
+        decode_part(ctx, part, false, is_size_only, &size);
 
     if (tnef && data != NULL) {
         bool broken = false;

@@ -26,6 +26,11 @@ typedef struct {
     /* Charsets tried for unlabelled 8-bit text after UTF-8, NULL-
      * terminated; windows-1252 always comes last.  Borrowed. */
     const char *const *fallback_charsets;
+    /* Attachments decoded only to count their size, their bytes not
+     * kept (Attachment.data NULL): what an ingest needs, since it
+     * stores the raw message, and a good part of what a parsed message
+     * held in memory.  TNEF is decoded whatever this says. */
+    bool is_attachment_size_only;
 } Limits;
 
 /* The defaults: 50 MiB, 4 MiB of text, depth 20, 1000 parts,
