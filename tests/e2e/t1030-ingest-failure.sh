@@ -12,28 +12,12 @@
 . "$(dirname "$0")/../lib/test-lib.sh"
 need_binary
 
-# Five messages per transaction: the 13th of the 31 sample mails
-# (Hannah Berg's "Account locked", a new ticket that gets an
-# acknowledgment) is in the middle of the third batch, with an
+# Five messages per transaction (sample_desk): the 13th of the 31
+# sample mails (Hannah Berg's "Account locked", a new ticket that gets
+# an acknowledgment) is in the middle of the third batch, with an
 # auto-reply, a follow-up by tag and two more new tickets.
 FAILING=005c01dcab15\$a9c3e0b0\$fd4ba210\$@example.org
 FAILING_FILE=1772538055.M13P4113.sample
-
-setup_desk()
-{
-    rm -rf "$1" && mkdir -p "$1" && cp -r "$MT_SRCDIR/sample/maildir" "$1/mail"
-    chmod -R u+w "$1/mail"
-    cat >"$1/mailtriage.conf" <<CONF
-[general]
-database = var/mailtriage.db
-support_address = support@example.com
-batch_size = 5
-
-[source support]
-url = maildir:mail
-after = seen
-CONF
-}
 
 # Every stored incoming message as kind and sha256 of its bytes, sorted:
 # what must be there once each, whichever ticket number it got.
@@ -49,7 +33,7 @@ summary_count()
 }
 
 test_expect_success 'a run without the failure (the reference)' '
-    setup_desk "$TMPDIR_TEST/ref" &&
+    sample_desk "$TMPDIR_TEST/ref" &&
     (cd "$TMPDIR_TEST/ref" && mt -v run 2>"$TMPDIR_TEST/ref.err") &&
     message_set "$TMPDIR_TEST/ref" >"$TMPDIR_TEST/ref.set" &&
     test "$(wc -l <"$TMPDIR_TEST/ref.set")" -eq 31 &&
@@ -61,7 +45,7 @@ d=$TMPDIR_TEST/fail
 # A run goes on (exit 0: the timer's next run tries the message again)
 # and says which message failed, and why.
 test_expect_success 'the failing message is named and left at the source' '
-    setup_desk "$d" &&
+    sample_desk "$d" &&
     (cd "$d" && MAILTRIAGE_FAILPOINT="message:$FAILING" mt -v run \
         >"$d.out" 2>"$d.err") &&
     grep -F "$FAILING: failing on purpose" "$d.err" &&

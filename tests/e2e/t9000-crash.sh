@@ -10,29 +10,9 @@
 . "$(dirname "$0")/../lib/test-lib.sh"
 need_binary
 
-# Five messages per transaction: the 31 sample mails make seven
-# batches, so the points below fall inside, between and after batches.
-setup_desk()
-{
-    rm -rf "$1" && mkdir -p "$1" && cp -r "$MT_SRCDIR/sample/maildir" "$1/mail"
-    chmod -R u+w "$1/mail"
-    cat >"$1/mailtriage.conf" <<CONF
-[general]
-database = var/mailtriage.db
-support_address = support@example.com
-batch_size = 5
-
-[source support]
-url = maildir:mail
-after = seen
-
-[agent alice]
-email = alice@example.com
-
-[agent bob]
-email = bob@example.com
-CONF
-}
+# Five messages per transaction (sample_desk): the 31 sample mails
+# make seven batches, so the points below fall inside, between and
+# after batches.
 
 # Tickets with their customer and subject, and every stored message as
 # ticket, kind and sha256 of its bytes: what must not differ.
@@ -47,7 +27,7 @@ for t in json.load(sys.stdin):
 }
 
 test_expect_success 'a run that is never interrupted (the reference)' '
-    setup_desk "$TMPDIR_TEST/ref" &&
+    sample_desk "$TMPDIR_TEST/ref" &&
     (cd "$TMPDIR_TEST/ref" && mt run) &&
     desk_state "$TMPDIR_TEST/ref" >"$TMPDIR_TEST/ref.state" &&
     test "$(ls "$TMPDIR_TEST/ref/mail/new" | wc -l)" -eq 0 &&
@@ -59,7 +39,7 @@ for point in after-message:1 after-message:7 before-commit:1 \
              after-mark-done:1 after-mark-done:12 after-mark-done:31; do
     test_expect_success "kill -9 at $point, run again: same desk" '
         d="$TMPDIR_TEST/crash-${point/:/-}" &&
-        setup_desk "$d" &&
+        sample_desk "$d" &&
         rc=0 &&
         (cd "$d" && MAILTRIAGE_CRASHPOINT=$point mt run) || rc=$? &&
         test "$rc" -eq 137 &&
@@ -74,7 +54,7 @@ done
 
 test_expect_success 'a mail is never moved before its commit' '
     d="$TMPDIR_TEST/early" &&
-    setup_desk "$d" &&
+    sample_desk "$d" &&
     rc=0 &&
     (cd "$d" && MAILTRIAGE_CRASHPOINT=before-commit:2 mt run) || rc=$? &&
     test "$rc" -eq 137 &&

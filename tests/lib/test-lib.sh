@@ -299,6 +299,32 @@ for r in sorted(rows):
 PYEOF
 }
 
+# sample_desk DIR: a fresh desk in DIR over a copy of the sample
+# Maildir (DIR/mail, taken with after = seen), two agents, and five
+# messages per transaction: the 31 sample mails make seven batches.
+sample_desk()
+{
+    rm -rf "$1" && mkdir -p "$1" &&
+        cp -r "$MT_SRCDIR/sample/maildir" "$1/mail" &&
+        chmod -R u+w "$1/mail" &&
+        cat >"$1/mailtriage.conf" <<CONF
+[general]
+database = var/mailtriage.db
+support_address = support@example.com
+batch_size = 5
+
+[source support]
+url = maildir:mail
+after = seen
+
+[agent alice]
+email = alice@example.com
+
+[agent bob]
+email = bob@example.com
+CONF
+}
+
 # file_shas DIR...: the sha256 of every file under DIR (dot files
 # excluded), sorted and unique.
 file_shas()
