@@ -50,8 +50,8 @@ Status store_begin(Store *store, GError **error);
  * fails, and does again without what failed: store_message_add() then
  * takes no savepoint of its own, and processor_ingest_message() none
  * per message.  Before it changes a page, a savepoint copies it: for a
- * batch of messages that was a fifth of the store's work, spent on
- * failures that hardly ever happen.
+ * batch of messages that was up to a fifth of the store thread's
+ * instructions (callgrind), spent on failures that hardly ever happen.
  */
 Status store_begin_all_or_nothing(Store *store, GError **error);
 /* Whether the open transaction is one of store_begin_all_or_nothing(). */
