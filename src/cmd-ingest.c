@@ -86,11 +86,11 @@ clear_pending(Pending *p)
  * Parsing runs on worker threads ahead of the store work: the main
  * thread fetches, hands the bytes to the pool, and takes the parsed
  * messages back in arrival order to thread and store them.  On two
- * cores that overlaps the two halves of the work.  A worker also does
- * what needs the message alone (processor_prepare(): classification,
- * the rules for a new ticket), and frees the jobs the main thread is
- * done with, so that the main thread, which the store keeps busiest,
- * does no more than it must.  Each job owns its bytes and its Message;
+ * cores that overlaps the two halves of the work.  A worker also
+ * classifies each message (processor_prepare()) and frees the jobs the
+ * main thread is done with; the main thread hashes each message as it
+ * reads it and runs the rules for a new ticket, so that neither thread
+ * waits long for the other.  Each job owns its bytes and its Message;
  * the workers share nothing else, and only read the processor.
  */
 typedef struct {
@@ -112,7 +112,6 @@ typedef struct {
     GCond parsed;
     const Limits *limits;
     const Processor *proc;
-    const char *source; /* its key */
     GThreadPool *pool;
     GQueue jobs;      /* in flight, in arrival order */
     gsize raw_bytes;  /* of the jobs in flight */
@@ -135,7 +134,6 @@ job_free(Job *job)
     if (job->raw != NULL)
         g_bytes_unref(job->raw);
     g_clear_error(&job->error);
-    prepared_clear(&job->prep);
     message_free(job->msg);
     g_free(job);
 }
@@ -145,8 +143,7 @@ job_free(Job *job)
  * the message. */
 static Message *
 parse_fetched(GBytes *raw, const char *sha256, const SourceInfo *info,
-              const Limits *limits, const Processor *proc,
-              const char *source, Prepared *prep)
+              const Limits *limits, const Processor *proc, Prepared *prep)
 {
     Message *msg = NULL;
 
@@ -157,7 +154,7 @@ parse_fetched(GBytes *raw, const char *sha256, const SourceInfo *info,
             "source: message of %" G_GSIZE_FORMAT " bytes; only the "
             "first %" G_GSIZE_FORMAT " were read (size limit)",
             info->full_size, g_bytes_get_size(raw));
-    processor_prepare(proc, source, msg, prep);
+    processor_prepare(proc, msg, prep);
     return msg;
 }
 
@@ -173,7 +170,7 @@ parse_job(gpointer data, gpointer user_data)
         return;
     }
     msg = parse_fetched(job->raw, job->sha256, &job->info, pl->limits,
-                        pl->proc, pl->source, &job->prep);
+                        pl->proc, &job->prep);
     g_mutex_lock(&pl->lock);
     job->msg = msg;
     job->is_parsed = true;
@@ -197,8 +194,7 @@ job_order(gconstpointer a, gconstpointer b, gpointer user_data)
 }
 
 static void
-pipeline_init(Pipeline *pl, const Limits *limits, const Processor *proc,
-              const char *source)
+pipeline_init(Pipeline *pl, const Limits *limits, const Processor *proc)
 {
     guint workers = MAX(g_get_num_processors(), 2) - 1;
 
@@ -206,7 +202,6 @@ pipeline_init(Pipeline *pl, const Limits *limits, const Processor *proc,
     g_cond_init(&pl->parsed);
     pl->limits = limits;
     pl->proc = proc;
-    pl->source = source;
     pl->pool = g_thread_pool_new(parse_job, pl, (gint)workers, FALSE, NULL);
     g_thread_pool_set_sort_function(pl->pool, job_order, NULL);
     pl->next_seq = 0;
@@ -355,11 +350,9 @@ redo_batch(Ctx *ctx, Processor *proc, Source *src, const Limits *limits,
 
         if (p->raw == NULL)
             continue; /* its fetch failed: said and counted already */
-        msg = parse_fetched(p->raw, NULL, &p->info, limits, proc,
-                            src->key, &prep);
+        msg = parse_fetched(p->raw, NULL, &p->info, limits, proc, &prep);
         st = processor_ingest_message(proc, src->key, p->pos, msg, &prep,
                                       p->info.received_at, &out, &local);
-        prepared_clear(&prep);
         message_free(msg);
         p->is_taken = st == ST_OK;
         if (st != ST_OK && is_store_failure(st)) {
@@ -400,7 +393,7 @@ ingest_source(Ctx *ctx, Processor *proc, const SourceConfig *scfg,
 
     /* The store keeps the raw message, not its attachments' bytes. */
     limits.is_attachment_size_only = true;
-    pipeline_init(&pl, &limits, proc, src->key);
+    pipeline_init(&pl, &limits, proc);
     while (next < todo->len || pl.jobs.length > 0) {
         g_autoptr(GError) local = NULL;
         Job *job;

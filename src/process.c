@@ -589,29 +589,10 @@ classify(const Processor *proc, Message *msg)
 }
 
 void
-processor_prepare(const Processor *proc, const char *source, Message *msg,
-                  Prepared *prep)
+processor_prepare(const Processor *proc, Message *msg, Prepared *prep)
 {
     classify(proc, msg);
     prep->is_classified = true;
-    /* Most messages open a ticket; for a follow-up the main thread runs
-     * the `on followup` rules itself. */
-    if (proc->rules != NULL) {
-        const RuleInput in = {
-            .msg = msg,
-            .mailbox = source,
-            .is_followup = false,
-        };
-
-        prep->new_ticket_rules = rules_evaluate(proc->rules, &in);
-    }
-}
-
-void
-prepared_clear(Prepared *prep)
-{
-    g_clear_pointer(&prep->new_ticket_rules, rules_result_free);
-    prep->is_classified = false;
 }
 
 static Status
@@ -694,20 +675,13 @@ ingest_parsed(Processor *proc, Message *msg, Prepared *prep,
                               &out->ticket, error)) != ST_OK)
             return st;
         out->kind = OUTCOME_NEW_TICKET;
-        if (proc->rules != NULL) {
-            /* Evaluated already when the message was prepared. */
-            if (prep != NULL && prep->new_ticket_rules != NULL)
-                st = triage_apply_result(
-                    cfg, proc->store,
-                    g_steal_pointer(&prep->new_ticket_rules), out->ticket,
-                    received_at, &rules, error);
-            else
-                st = triage_apply(cfg, proc->store, proc->rules, msg,
-                                  source, out->ticket, false, received_at,
-                                  &rules, error);
-            if (st != ST_OK)
-                return st;
-        }
+        /* Here, not on the parse worker: the worker is the busier
+         * thread of an ingest, and here they run for new tickets only. */
+        if (proc->rules != NULL &&
+            (st = triage_apply(cfg, proc->store, proc->rules, msg, source,
+                               out->ticket, false, received_at, &rules,
+                               error)) != ST_OK)
+            return st;
     } else {
         g_autofree char *detail = g_strdup_printf(
             "%s from %s, threaded by %s", message_kind_name(msg->kind),

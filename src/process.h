@@ -52,26 +52,23 @@ typedef struct {
 
 /*
  * The part of the work on a message that needs the message alone, not
- * the store: its classification, and what the rules decide should it
- * open a ticket.  processor_prepare() reads only the configuration and
- * the rules, so it may run on parse worker threads while the processor
- * stores other messages (any time after processor_set_rules());
- * processor_ingest_message() then does not do that work again.
+ * the store: its classification.  processor_prepare() reads only the
+ * configuration, so it may run on parse worker threads while the
+ * processor stores other messages; processor_ingest_message() then
+ * does not classify again.  The rules run in processor_ingest_message(),
+ * only for a message that opens a ticket.
  */
 typedef struct {
     bool is_classified;
-    RulesResult *new_ticket_rules; /* NULL: no rules ran */
 } Prepared;
 
-void processor_prepare(const Processor *proc, const char *source,
-                       Message *msg, Prepared *prep);
-void prepared_clear(Prepared *prep);
+void processor_prepare(const Processor *proc, Message *msg,
+                       Prepared *prep);
 
 /* Process msg, parsed already by parse_message() with the config's
  * limits (on any thread), from source (its key) at pos, which the
  * caller found not seen with processor_is_seen().  prep is what
- * processor_prepare() made of msg and source, or NULL; what it holds
- * may be taken.  received_at is when the source says the message
+ * processor_prepare() made of msg, or NULL.  received_at is when the source says the message
  * reached us (IMAP INTERNALDATE), or MESSAGE_NO_TIME to take the top
  * Received: line, else now.  msg is borrowed, and classified. */
 Status processor_ingest_message(Processor *proc, const char *source,
