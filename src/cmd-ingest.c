@@ -322,6 +322,16 @@ is_store_failure(Status st)
     return st == ST_IOERR || st == ST_TEMPFAIL || st == ST_SOFTWARE;
 }
 
+/* One message could not be taken: say why; the next run tries again. */
+static void
+leave_at_source(Source *src, const char *pos, const GError *why,
+                guint *failed_out)
+{
+    g_warning("%s: %s: %s (left at the source)", src->key, pos,
+              why->message);
+    (*failed_out)++;
+}
+
 /*
  * A batch is all or nothing (store_begin_all_or_nothing()), so a
  * message that fails part-way leaves its writes mixed into the
@@ -355,12 +365,10 @@ redo_batch(Ctx *ctx, Processor *proc, Source *src, const Limits *limits,
                                       p->info.received_at, &out, &local);
         message_free(msg);
         p->is_taken = st == ST_OK;
-        if (st != ST_OK && is_store_failure(st)) {
+        if (is_store_failure(st)) {
             g_propagate_error(error, g_steal_pointer(&local));
         } else if (st != ST_OK) {
-            g_warning("%s: %s: %s (left at the source)", src->key, p->pos,
-                      local->message);
-            (*failed_out)++;
+            leave_at_source(src, p->pos, local, failed_out);
             st = ST_OK;
         }
     }
@@ -439,7 +447,7 @@ ingest_source(Ctx *ctx, Processor *proc, const SourceConfig *scfg,
                                           &out, &local);
         }
         pipeline_finish(&pl, job);
-        if (st != ST_OK && is_store_failure(st)) {
+        if (is_store_failure(st)) {
             /* The store itself failed: stop, keep what was committed,
              * leave the rest for the next run. */
             store_rollback(ctx->store);
@@ -449,11 +457,8 @@ ingest_source(Ctx *ctx, Processor *proc, const SourceConfig *scfg,
         }
         p.is_taken = st == ST_OK;
         must_redo = st != ST_OK && p.raw != NULL;
-        if (st != ST_OK && !must_redo) {
-            g_warning("%s: %s: %s (left at the source)", src->key, p.pos,
-                      local->message);
-            (*failed_out)++;
-        }
+        if (st != ST_OK && !must_redo)
+            leave_at_source(src, p.pos, local, failed_out);
         g_array_append_val(batch, p);
         if (must_redo &&
             (st = redo_batch(ctx, proc, src, &limits, batch,

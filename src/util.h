@@ -61,8 +61,8 @@ bool util_strv_contains_ci(const char *const *list, const char *s);
 
 /* Crash-safety tests (tests/e2e/t9*): when MAILTRIAGE_CRASHPOINT is
  * "NAME:N", the N-th call with that name kills the process with
- * SIGKILL, exactly as kill -9 would at that point.  Costs one getenv
- * per call otherwise. */
+ * SIGKILL, exactly as kill -9 would at that point.  The variable is read
+ * once per process, so otherwise a call costs next to nothing. */
 void util_crashpoint(const char *name);
 
 /* Failure tests: true when MAILTRIAGE_FAILPOINT is "NAME:KEY" for this
